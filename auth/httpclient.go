@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// MaxResponseBytes bounds every response body read from the provider
+// (discovery, keys, token, userinfo). A hostile or broken provider cannot
+// make the app buffer more than this per call.
+const MaxResponseBytes = 1 << 20
+
+// ErrResponseTooLarge is returned when a provider response exceeds
+// MaxResponseBytes.
+var ErrResponseTooLarge = fmt.Errorf("auth: provider response larger than %d bytes", MaxResponseBytes)
+
+// errJWKSRateLimited is returned instead of fetching the key set again too soon.
+var errJWKSRateLimited = errors.New("auth: key set refetched too often; refusing to fetch it again yet")
+
+// NewHTTPClient returns the client used for calls to the provider when
+// Config.HTTPClient is nil: connect, TLS and header timeouts, an overall
+// timeout per request, and bounded response bodies.
+func NewHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 5 * time.Second
+	t.ResponseHeaderTimeout = 10 * time.Second
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Timeout: 15 * time.Second, Transport: t}
+}
+
+// boundedClient returns a copy of c whose responses are limited to
+// MaxResponseBytes, whatever transport the caller supplied.
+func boundedClient(c *http.Client) *http.Client {
+	bc := *c
+	bc.Transport = limitedBodyTransport{next: transportOrDefault(c.Transport)}
+	return &bc
+}
+
+func transportOrDefault(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		return http.DefaultTransport
+	}
+	return rt
+}
+
+type limitedBodyTransport struct{ next http.RoundTripper }
+
+func (t limitedBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+	return resp, nil
+}
+
+// limitedBody fails, rather than silently truncating, once more than its
+// limit has been read, so a cut-off JSON document is never parsed.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrResponseTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n + int(b.left), ErrResponseTooLarge
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// rateLimitedTransport lets through at most burst requests at once and
+// then one per interval; the rest fail at once with errJWKSRateLimited.
+type rateLimitedTransport struct {
+	next    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+func newRateLimitedTransport(next http.RoundTripper, every time.Duration, burst int) http.RoundTripper {
+	return rateLimitedTransport{next: transportOrDefault(next), limiter: rate.NewLimiter(rate.Every(every), burst)}
+}
+
+func (t rateLimitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !t.limiter.Allow() {
+		return nil, errJWKSRateLimited
+	}
+	return t.next.RoundTrip(req)
+}

@@ -1,0 +1,223 @@
+// Package auth is the relying party: it starts logins and finishes them
+// with the OAuth 2.0 Authorization Code flow and OpenID Connect.
+//
+// A login is two calls. Begin makes a Transaction (state, nonce and PKCE
+// verifier) and the provider URL to send the browser to; the web layer
+// keeps the Transaction in an encrypted cookie (TransactionCookies). When
+// the provider sends the browser back, Finish checks the response
+// (RFC 9207 issuer, errors, code), exchanges the code with
+// client_secret_basic and the PKCE verifier, validates the id_token as
+// OpenID Connect Core 3.1.3.7 asks, and fetches userinfo.
+//
+// The package knows OIDC and HTTP but nothing about HTML, so it can be
+// copied into another service as it is.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// DefaultScopes are requested when Config.Scopes is empty.
+var defaultScopes = []string{oidc.ScopeOpenID, "email", "profile"}
+
+// Config configures a RelyingParty.
+type Config struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	// RedirectURL is the callback registered with the provider.
+	RedirectURL string
+	// Scopes requested; empty means openid email profile.
+	Scopes []string
+	// Leeway is the allowed clock skew for exp, iat and nbf.
+	Leeway time.Duration
+	// SigningAlgs is the allow-list for id_token signatures; empty means
+	// RS256 only. "none" and HMAC algorithms are always refused.
+	SigningAlgs []string
+	// HTTPClient makes every call to the provider; nil means NewHTTPClient().
+	HTTPClient *http.Client
+	// JWKSRefetchEvery and JWKSRefetchBurst bound how often an unknown key
+	// id can make the app fetch the provider's keys (default every 10s,
+	// burst 3), so a flood of forged tokens cannot turn the app into a
+	// load generator against the provider.
+	JWKSRefetchEvery time.Duration
+	JWKSRefetchBurst int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// RelyingParty performs logins against one provider. It is safe for
+// concurrent use and holds no per-login state: that lives in Transactions.
+type RelyingParty struct {
+	cfg      Config
+	provider *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+	oauth2   oauth2.Config
+	meta     providerMetadata
+	client   *http.Client
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// providerMetadata holds discovery fields that go-oidc does not expose.
+type providerMetadata struct {
+	Issuer                 string   `json:"issuer"`
+	EndSessionEndpoint     string   `json:"end_session_endpoint"`
+	IssParameterSupported  bool     `json:"authorization_response_iss_parameter_supported"`
+	CodeChallengeMethods   []string `json:"code_challenge_methods_supported"`
+	IDTokenSigningAlgs     []string `json:"id_token_signing_alg_values_supported"`
+	TokenEndpointAuthMeths []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+// New fetches the provider's discovery document and returns a
+// RelyingParty ready for logins.
+func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
+		return nil, errors.New("auth: Issuer, ClientID and RedirectURL are required")
+	}
+	if len(cfg.Scopes) == 0 {
+		cfg.Scopes = defaultScopes
+	}
+	algs, err := allowedAlgs(cfg.SigningAlgs)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = NewHTTPClient()
+	}
+	cfg.HTTPClient = boundedClient(cfg.HTTPClient)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.JWKSRefetchEvery <= 0 {
+		cfg.JWKSRefetchEvery = 10 * time.Second
+	}
+	if cfg.JWKSRefetchBurst <= 0 {
+		cfg.JWKSRefetchBurst = 3
+	}
+
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, cfg.HTTPClient), cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("auth: discovery at %s failed: %w", discoveryURL(cfg.Issuer), err)
+	}
+	var meta providerMetadata
+	if err := provider.Claims(&meta); err != nil {
+		return nil, fmt.Errorf("auth: reading discovery document: %w", err)
+	}
+
+	// The key set gets its own client whose transport limits how often the
+	// JWKS may be fetched. go-oidc's RemoteKeySet caches keys and refetches
+	// on an unknown kid (OIDC Core 10.1.1); the limiter bounds that refetch.
+	var jwksURL struct {
+		URL string `json:"jwks_uri"`
+	}
+	if err := provider.Claims(&jwksURL); err != nil || jwksURL.URL == "" {
+		return nil, errors.New("auth: discovery document has no jwks_uri")
+	}
+	jwksClient := &http.Client{
+		Timeout:   cfg.HTTPClient.Timeout,
+		Transport: newRateLimitedTransport(cfg.HTTPClient.Transport, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
+	}
+	keySet := oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), jwksClient), jwksURL.URL)
+
+	endpoint := provider.Endpoint()
+	// client_secret_basic (RFC 6749 2.3.1), as Okta's Web apps expect by
+	// default; never guess, because a failed guess sends the secret twice.
+	endpoint.AuthStyle = oauth2.AuthStyleInHeader
+
+	rp := &RelyingParty{
+		cfg:      cfg,
+		provider: provider,
+		verifier: oidc.NewVerifier(cfg.Issuer, keySet, &oidc.Config{
+			ClientID:             cfg.ClientID,
+			SupportedSigningAlgs: algs,
+			// go-oidc checks exp with no leeway; checkClaims applies exp,
+			// nbf and iat with the configured leeway instead.
+			SkipExpiryCheck: true,
+			Now:             cfg.Now,
+		}),
+		oauth2: oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			Endpoint:     endpoint,
+			RedirectURL:  cfg.RedirectURL,
+			Scopes:       cfg.Scopes,
+		},
+		meta:   meta,
+		client: cfg.HTTPClient,
+		now:    cfg.Now,
+		log:    cfg.Logger,
+	}
+	return rp, nil
+}
+
+// allowedAlgs returns the signature allow-list. HMAC would let anyone who
+// knows the client secret (or the public key, in the classic confusion
+// attack) mint tokens, and "none" is no signature at all.
+func allowedAlgs(requested []string) ([]string, error) {
+	if len(requested) == 0 {
+		return []string{oidc.RS256}, nil
+	}
+	for _, a := range requested {
+		switch a {
+		case oidc.RS256, oidc.RS384, oidc.RS512, oidc.ES256, oidc.ES384, oidc.ES512, oidc.PS256, oidc.PS384, oidc.PS512, oidc.EdDSA:
+		default:
+			return nil, fmt.Errorf("auth: signing algorithm %q is not allowed; use asymmetric algorithms such as RS256", a)
+		}
+	}
+	return requested, nil
+}
+
+func discoveryURL(issuer string) string {
+	return issuer + "/.well-known/openid-configuration"
+}
+
+// Issuer is the provider's issuer identifier.
+func (rp *RelyingParty) Issuer() string { return rp.cfg.Issuer }
+
+// ClientID is the app's client identifier at the provider.
+func (rp *RelyingParty) ClientID() string { return rp.cfg.ClientID }
+
+// RedirectURL is the callback registered with the provider.
+func (rp *RelyingParty) RedirectURL() string { return rp.cfg.RedirectURL }
+
+// Scopes are the scopes each login requests.
+func (rp *RelyingParty) Scopes() []string { return rp.cfg.Scopes }
+
+// AuthorizationEndpoint is where logins start, from discovery.
+func (rp *RelyingParty) AuthorizationEndpoint() string { return rp.provider.Endpoint().AuthURL }
+
+// EndSessionURL returns the provider's logout URL (OpenID Connect
+// RP-Initiated Logout 1.0), or "" when discovery lists no
+// end_session_endpoint.
+func (rp *RelyingParty) EndSessionURL(idTokenHint, postLogoutRedirectURI, state string) string {
+	if rp.meta.EndSessionEndpoint == "" {
+		return ""
+	}
+	u, err := url.Parse(rp.meta.EndSessionEndpoint)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	if idTokenHint != "" {
+		q.Set("id_token_hint", idTokenHint)
+	}
+	q.Set("post_logout_redirect_uri", postLogoutRedirectURI)
+	q.Set("state", state)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

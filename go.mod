@@ -1,0 +1,11 @@
+module github.com/okta-samples/okta-go-sample
+
+go 1.26.8
+
+require (
+	github.com/alexedwards/scs/v2 v2.9.0
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/go-jose/go-jose/v4 v4.1.9
+	golang.org/x/oauth2 v0.38.0
+	golang.org/x/time v0.16.0
+)

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/session"
+)
+
+// handleCallback finishes a login when the provider sends the browser
+// back. In order:
+//
+//  1. Take the pending login for the state from this browser's cookies,
+//     consuming it (single use). Unknown: 401, and no token request.
+//  2. auth.Finish checks iss (RFC 9207), an error from the provider, the
+//     code; exchanges the code; validates the id_token; reads userinfo.
+//  3. Store the profile in a new server-side session (renewed id).
+//  4. Redirect to a clean URL, so the code and state leave the address
+//     bar and history (RFC 9700 4.2.4).
+func (s *Server) handleCallback() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cb := auth.ParseCallback(r.URL.Query())
+
+		tx, err := s.tx.Take(w, r, cb.State)
+		if err != nil {
+			s.fail(w, r, loginFailure(err))
+			return
+		}
+		rp, err := s.provider.RelyingParty()
+		if err != nil {
+			s.fail(w, r, providerUnavailable(err))
+			return
+		}
+		id, err := rp.Finish(r.Context(), tx, cb)
+		if err != nil {
+			s.fail(w, r, loginFailure(err))
+			return
+		}
+
+		profile := session.Profile{
+			Subject:    id.Subject,
+			Claims:     id.Claims(),
+			IDToken:    id.RawIDToken,
+			SignedInAt: s.now().UTC(),
+		}
+		if id.UserInfoErr != nil {
+			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."
+			s.log.WarnContext(r.Context(), "userinfo unavailable; continuing with id_token claims",
+				"request_id", requestID(r.Context()), "err", id.UserInfoErr.Error())
+		}
+		if err := s.sessions.SignIn(r.Context(), profile); err != nil {
+			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not save the session", Err: err,
+				Message: "The sign-in succeeded but the session could not be saved. Try again."})
+			return
+		}
+		s.log.InfoContext(r.Context(), "signed in", "request_id", requestID(r.Context()), "sub", id.Subject)
+		http.Redirect(w, r, safeReturnTo(tx.ReturnTo), http.StatusFound)
+	})
+}

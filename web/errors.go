@@ -1,0 +1,128 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+)
+
+// appError is a failure on its way to the user. Title and Message are safe
+// to show; Err is for the log only and never reaches the page.
+type appError struct {
+	Status  int
+	Title   string
+	Message string
+	// Check names the failed id_token rule, shown to help a developer.
+	Check string
+	Err   error
+}
+
+// fail is the one place that turns an error into a response: a page with
+// a helpful message and the request id, and the details in the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
+	level := slog.LevelWarn
+	if e.Status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID(r.Context())),
+		slog.Int("status", e.Status),
+		slog.String("title", e.Title),
+	}
+	if e.Check != "" {
+		attrs = append(attrs, slog.String("check", e.Check))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("err", e.Err.Error()))
+	}
+	s.log.LogAttrs(r.Context(), level, "request failed", attrs...)
+	s.render(w, r, e.Status, "error", page{Title: e.Title, Data: e})
+}
+
+// loginFailure maps an error from a login's callback to what the user
+// sees. Every auth error type has its own status and explanation.
+func loginFailure(err error) appError {
+	var (
+		provErr  *auth.ProviderError
+		issErr   *auth.IssuerMismatchError
+		exErr    *auth.ExchangeError
+		tokErr   *auth.TokenError
+		subjErr  *auth.UserInfoSubjectError
+		notReady = errors.Is(err, auth.ErrNotReady)
+	)
+	switch {
+	case errors.Is(err, auth.ErrUnknownTransaction):
+		return appError{Status: http.StatusUnauthorized, Title: "Sign-in link not valid here", Err: err,
+			Message: "This sign-in response does not match a login started in this browser, or it was already used, or it is more than 10 minutes old. Nothing was exchanged. Start a new login."}
+	case errors.As(err, &provErr):
+		return providerFailure(provErr)
+	case errors.As(err, &issErr):
+		return appError{Status: http.StatusUnauthorized, Title: "Response from the wrong issuer", Err: err,
+			Message: "The sign-in response did not carry this provider's issuer (RFC 9207), so it may come from another provider. Nothing was exchanged."}
+	case errors.Is(err, auth.ErrMissingCode):
+		return appError{Status: http.StatusBadRequest, Title: "No authorization code", Err: err,
+			Message: "The provider redirected back without a code or an error. Start a new login."}
+	case errors.As(err, &exErr):
+		if exErr.OAuthCode == "invalid_grant" {
+			return appError{Status: http.StatusUnauthorized, Title: "Code not accepted", Err: err,
+				Message: "The provider refused the authorization code: it may have expired or been used already. Start a new login."}
+		}
+		if exErr.OAuthCode == "invalid_client" || exErr.OAuthCode == "unauthorized_client" {
+			return appError{Status: http.StatusBadGateway, Title: "Client not accepted by the provider", Err: err,
+				Message: "The provider refused this app's client credentials. Check the client ID and secret in the configuration."}
+		}
+		return appError{Status: http.StatusBadGateway, Title: "Token request failed", Err: err,
+			Message: "The provider's token endpoint did not answer with a usable token response. Try again later."}
+	case errors.As(err, &tokErr):
+		return appError{Status: http.StatusUnauthorized, Title: "ID token rejected", Check: tokErr.Check, Err: err,
+			Message: "The ID token failed validation, so no session was created."}
+	case errors.As(err, &subjErr):
+		return appError{Status: http.StatusUnauthorized, Title: "Userinfo is about another user", Err: err,
+			Message: "The userinfo response names a different subject than the ID token, so its claims cannot be trusted and no session was created."}
+	case notReady:
+		return providerUnavailable(err)
+	default:
+		return appError{Status: http.StatusInternalServerError, Title: "Sign-in failed", Err: err,
+			Message: "Something went wrong finishing the sign-in. The server log has the details under this request id."}
+	}
+}
+
+// providerFailure explains an error the provider sent back (RFC 6749 4.1.2.1).
+func providerFailure(e *auth.ProviderError) appError {
+	ae := appError{Status: http.StatusBadRequest, Title: "The provider refused the sign-in", Err: e,
+		Message: "The provider returned the error \u201c" + printableCode(e.Code) + "\u201d."}
+	switch e.Code {
+	case "access_denied":
+		ae.Status = http.StatusUnauthorized
+		ae.Message = "The sign-in was cancelled or this user is not assigned to the app (access_denied). In Okta, assign the user or a group to the app."
+	case "login_required", "consent_required", "interaction_required":
+		ae.Status = http.StatusUnauthorized
+	case "server_error", "temporarily_unavailable":
+		ae.Status = http.StatusBadGateway
+		ae.Message += " Try again later."
+	}
+	return ae
+}
+
+// providerUnavailable explains that discovery has not succeeded yet.
+func providerUnavailable(err error) appError {
+	return appError{Status: http.StatusServiceUnavailable, Title: "Provider not reachable", Err: err,
+		Message: "The app could not read the provider's discovery document yet. It keeps retrying; check that the issuer is right and reachable. The server log has the details."}
+}
+
+// printableCode returns an OAuth error code for display: it comes from the
+// query string, so anything outside RFC 6749's error charset, or too long,
+// is not repeated.
+func printableCode(code string) string {
+	if len(code) > 64 {
+		return "(unreadable)"
+	}
+	for _, r := range code {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return "(unreadable)"
+		}
+	}
+	return code
+}

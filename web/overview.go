@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/okta-samples/okta-go-sample/config"
+)
+
+// handleOverview shows what the sample does, what to configure and the
+// current configuration with the secret masked.
+func (s *Server) handleOverview() http.Handler {
+	type data struct {
+		Settings  []config.Setting
+		Dev       bool
+		DemoUsers []DemoUser
+		Issuer    string
+		Callback  string
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "overview", page{
+			Title: "Overview",
+			Nav:   "overview",
+			Data: data{
+				Settings:  s.cfg.Masked(),
+				Dev:       s.cfg.Dev,
+				DemoUsers: s.demoUsers,
+				Issuer:    s.cfg.Issuer,
+				Callback:  s.cfg.RedirectURI,
+			},
+		})
+	})
+}
+
+// handleNotFound answers every path no route claims.
+func (s *Server) handleNotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, appError{Status: http.StatusNotFound, Title: "Page not found",
+			Message: "There is no page at this address."})
+	})
+}
+
+// handleHealth answers 200 once discovery has succeeded and logins can be
+// served, 503 before.
+func (s *Server) handleHealth() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if _, err := s.provider.RelyingParty(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("provider not reachable yet\n")) // best effort; the status says it all
+			return
+		}
+		_, _ = w.Write([]byte("ok\n")) // best effort; the status says it all
+	})
+}

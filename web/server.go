@@ -1,0 +1,87 @@
+// Package web is the sample's HTTP front: routes, handlers, pages and the
+// one place that turns errors into responses. It calls auth for the
+// OpenID Connect work and session for who is signed in.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/session"
+)
+
+// Provider gives the relying party once discovery has succeeded;
+// *auth.Connector implements it.
+type Provider interface {
+	RelyingParty() (*auth.RelyingParty, error)
+}
+
+// DemoUser is shown on the overview page in development mode.
+type DemoUser struct {
+	Login, Password, Name string
+}
+
+// Deps is everything the web layer needs, made once in main.
+type Deps struct {
+	Config       config.Config
+	Logger       *slog.Logger
+	Provider     Provider
+	Transactions *auth.TransactionCookies
+	Sessions     *session.Manager
+	// DemoUsers are listed on the overview page in development mode.
+	DemoUsers []DemoUser
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server holds the dependencies shared by the handlers.
+type Server struct {
+	cfg       config.Config
+	log       *slog.Logger
+	provider  Provider
+	tx        *auth.TransactionCookies
+	sessions  *session.Manager
+	demoUsers []DemoUser
+	now       func() time.Time
+	pages     *pages
+	csp       string
+}
+
+// NewServer returns the app's handler with every route and middleware.
+func NewServer(d Deps) (http.Handler, error) {
+	if d.Provider == nil || d.Transactions == nil || d.Sessions == nil {
+		return nil, errors.New("web: Provider, Transactions and Sessions are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := url.Parse(d.Config.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("web: issuer: %w", err)
+	}
+	s := &Server{
+		cfg:       d.Config,
+		log:       d.Logger,
+		provider:  d.Provider,
+		tx:        d.Transactions,
+		sessions:  d.Sessions,
+		demoUsers: d.DemoUsers,
+		now:       d.Now,
+		pages:     p,
+		csp:       defaultCSP(issuer.Scheme + "://" + issuer.Host),
+	}
+	return s.routes(), nil
+}
