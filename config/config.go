@@ -83,11 +83,11 @@ type fileFormat struct {
 			RedirectURI  string `json:"redirectUri"`
 		} `json:"oidc"`
 		Server struct {
-			Port        json.Number `json:"port"`
-			StaticDir   string      `json:"staticDir"`
-			Framework   string      `json:"framework"`
-			Environment string      `json:"environment"`
-			WidgetDir   string      `json:"widgetDir"`
+			Port        json.RawMessage `json:"port"`
+			StaticDir   string          `json:"staticDir"`
+			Framework   string          `json:"framework"`
+			Environment string          `json:"environment"`
+			WidgetDir   string          `json:"widgetDir"`
 		} `json:"server"`
 	} `json:"oktaSample"`
 }
@@ -142,7 +142,6 @@ func Load(opts Options) (Config, error) {
 func (c *Config) applyFile(path string, data []byte) error {
 	var f fileFormat
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	if err := dec.Decode(&f); err != nil {
 		return fmt.Errorf("config: %s: %s", path, describeJSONError(data, err))
 	}
@@ -158,10 +157,12 @@ func (c *Config) applyFile(path string, data []byte) error {
 	if s.Environment != "" {
 		c.Environment = s.Environment
 	}
-	if s.Port != "" {
-		p, err := strconv.Atoi(s.Port.String())
+	if len(s.Port) > 0 && string(s.Port) != "null" {
+		// Okta's files write the port as a number; accept "8080" too.
+		raw := strings.Trim(string(s.Port), `"`)
+		p, err := strconv.Atoi(raw)
 		if err != nil {
-			return fmt.Errorf("config: %s: oktaSample.server.port is %q; want a whole number such as 8080", path, s.Port)
+			return fmt.Errorf("config: %s: oktaSample.server.port is %s; want a whole number such as 8080", path, s.Port)
 		}
 		c.Port = p
 	}

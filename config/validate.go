@@ -123,7 +123,7 @@ func (c *Config) Resolve() error {
 	if c.Dev {
 		if _, _, err := net.SplitHostPort(c.DevAddr); err != nil {
 			add(fieldDevAddr, "%q is not host:port; use for example 127.0.0.1:8081", c.DevAddr)
-		} else if c.DevAddr == c.ListenAddr() {
+		} else if c.DevAddr == c.ListenAddr() && listenPort != "0" {
 			add(fieldDevAddr, "the development provider needs its own address, not the app's %s", c.DevAddr)
 		}
 	}
