@@ -52,12 +52,6 @@ type Identity struct {
 	Expiry time.Time
 }
 
-// Timeouts for the back-channel calls of one callback.
-const (
-	exchangeTimeout = 10 * time.Second
-	userInfoTimeout = 5 * time.Second
-)
-
 // Finish completes the login tx with the provider's response cb. The
 // order matters: everything that can be checked without the network is
 // checked before the code is exchanged, and the id_token is fully
@@ -110,7 +104,7 @@ func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback
 // exchange redeems the code at the token endpoint with client_secret_basic
 // and the PKCE verifier (RFC 7636 4.5).
 func (rp *RelyingParty) exchange(ctx context.Context, tx *Transaction, code string) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, exchangeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, rp.client)
 	tok, err := rp.oauth2.Exchange(ctx, code, oauth2.VerifierOption(tx.Verifier))
@@ -156,7 +150,7 @@ func (rp *RelyingParty) userInfo(ctx context.Context, tok *oauth2.Token, subject
 	if rp.provider.UserInfoEndpoint() == "" {
 		return nil, errors.New("provider has no userinfo endpoint")
 	}
-	ctx, cancel := context.WithTimeout(ctx, userInfoTimeout)
+	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
 	defer cancel()
 	ui, err := rp.provider.UserInfo(oidc.ClientContext(ctx, rp.client), oauth2.StaticTokenSource(tok))
 	if err != nil {

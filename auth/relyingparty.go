@@ -26,7 +26,10 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultScopes are requested when Config.Scopes is empty.
+// DefaultTimeout bounds each call to the provider during a login.
+const DefaultTimeout = 10 * time.Second
+
+// defaultScopes are requested when Config.Scopes is empty.
 var defaultScopes = []string{oidc.ScopeOpenID, "email", "profile"}
 
 // Config configures a RelyingParty.
@@ -45,6 +48,10 @@ type Config struct {
 	SigningAlgs []string
 	// HTTPClient makes every call to the provider; nil means NewHTTPClient().
 	HTTPClient *http.Client
+	// Timeout bounds each back-channel call of a login (token, userinfo),
+	// so a hanging provider gets an error page, not a hanging browser.
+	// Zero means DefaultTimeout.
+	Timeout time.Duration
 	// JWKSRefetchEvery and JWKSRefetchBurst bound how often an unknown key
 	// id can make the app fetch the provider's keys (default every 10s,
 	// burst 3), so a flood of forged tokens cannot turn the app into a
@@ -102,6 +109,9 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.JWKSRefetchEvery <= 0 {
 		cfg.JWKSRefetchEvery = 10 * time.Second

@@ -32,6 +32,7 @@ const (
 	DefaultCallback    = "/authorization-code/callback"
 	DefaultDevAddr     = "127.0.0.1:8081"
 	DefaultLeeway      = 5 * time.Minute
+	DefaultTimeout     = 10 * time.Second
 	DefaultEnvironment = "development"
 )
 
@@ -60,6 +61,8 @@ type Config struct {
 
 	// Leeway is the allowed clock skew when checking exp, iat and nbf.
 	Leeway time.Duration
+	// ProviderTimeout bounds each call to the provider during a login.
+	ProviderTimeout time.Duration
 	// CookieKey encrypts the short-lived login-transaction cookies. When
 	// empty, a random key is made at start-up (pending logins do not
 	// survive a restart, which is harmless). Replicas must share one.
@@ -105,11 +108,12 @@ type Options struct {
 // Validate for everything else.
 func Load(opts Options) (Config, error) {
 	cfg := Config{
-		Port:        DefaultPort,
-		DevAddr:     DefaultDevAddr,
-		Leeway:      DefaultLeeway,
-		Environment: DefaultEnvironment,
-		Source:      "defaults",
+		Port:            DefaultPort,
+		DevAddr:         DefaultDevAddr,
+		Leeway:          DefaultLeeway,
+		ProviderTimeout: DefaultTimeout,
+		Environment:     DefaultEnvironment,
+		Source:          "defaults",
 	}
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -205,7 +209,7 @@ func position(data []byte, offset int64) (line, col int) {
 // env lists, per setting, the variables read, first match wins: the Okta
 // CLI's names, then the short names of Okta's Go samples.
 var envNames = struct {
-	issuer, clientID, secret, redirect, port, leeway, cookieKey, widgetDir []string
+	issuer, clientID, secret, redirect, port, leeway, timeout, cookieKey, widgetDir []string
 }{
 	issuer:    []string{"OKTA_OAUTH2_ISSUER", "ISSUER"},
 	clientID:  []string{"OKTA_OAUTH2_CLIENT_ID", "CLIENT_ID"},
@@ -213,6 +217,7 @@ var envNames = struct {
 	redirect:  []string{"OKTA_OAUTH2_REDIRECT_URI", "REDIRECT_URI"},
 	port:      []string{"PORT"},
 	leeway:    []string{"OKTA_SAMPLE_LEEWAY"},
+	timeout:   []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"},
 	cookieKey: []string{"OKTA_SAMPLE_COOKIE_KEY"},
 	widgetDir: []string{"OKTA_SAMPLE_WIDGET_DIR"},
 }
@@ -255,6 +260,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			errs = append(errs, fmt.Sprintf("%s is %q; want a duration such as 5m or 30s", n, v))
 		}
 		c.Leeway = d
+	}
+	if v, n := lookup(getenv, envNames.timeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s is %q; want a positive duration such as 10s", n, v))
+		}
+		c.ProviderTimeout = d
 	}
 	if v, n := lookup(getenv, envNames.cookieKey); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)

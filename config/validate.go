@@ -236,6 +236,7 @@ func (c Config) Masked() []Setting {
 		{"redirectUri", c.RedirectURI},
 		{"listen address", c.ListenAddr()},
 		{"id_token clock leeway", c.Leeway.String()},
+		{"provider call timeout", c.ProviderTimeout.String()},
 		{"development provider", strconv.FormatBool(c.Dev)},
 		{"loaded from", c.Source},
 	}

@@ -121,6 +121,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ClientSecret: cfg.ClientSecret,
 		RedirectURL:  cfg.RedirectURI,
 		Leeway:       cfg.Leeway,
+		Timeout:      cfg.ProviderTimeout,
 		Logger:       log,
 	}, log)
 	wg.Go(func() { connector.Run(ctx) })

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is an io.Writer safe for the app's goroutines and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// app is one running instance of the program, started through run.
+type app struct {
+	URL    string // http://localhost:PORT
+	Issuer string
+	Stdout *syncBuffer
+	Logs   *syncBuffer
+}
+
+// startApp calls run with args on free loopback ports, waits until
+// /healthz answers 200, and stops it (checking it returned cleanly) when
+// the test ends.
+func startApp(t *testing.T, env map[string]string, args ...string) *app {
+	t.Helper()
+	t.Chdir(t.TempDir()) // no stray .samples.config.json
+	a := &app{Stdout: &syncBuffer{}, Logs: &syncBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args = append([]string{"-addr", "127.0.0.1:0", "-dev-addr", "127.0.0.1:0"}, args...)
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, a.Stdout, a.Logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("run did not stop within 15s of cancel")
+		}
+		if t.Failed() {
+			t.Logf("app log:\n%s", a.Logs.String())
+		}
+	})
+
+	appRE := regexp.MustCompile(`app:\s+(http://\S+)/`)
+	issRE := regexp.MustCompile(`issuer:\s+(http://\S+)`)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v\nstderr:\n%s", err, a.Logs.String())
+		default:
+		}
+		out := a.Stdout.String()
+		if m := appRE.FindStringSubmatch(out); m != nil {
+			a.URL = m[1]
+			a.Issuer = issRE.FindStringSubmatch(out)[1]
+			resp, err := http.Get(a.URL + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return a
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("app not healthy within 15s; stdout:\n%s\nlog:\n%s", a.Stdout.String(), a.Logs.String())
+	return nil
+}
+
+// fataler is the part of testing.T a browser needs. Off the test
+// goroutine, where t.Fatal must not be called, goroutineT stands in.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// goroutineT turns Fatalf into a panic that runWorker recovers.
+type goroutineT struct{}
+
+type workerFailure struct{ msg string }
+
+func (goroutineT) Helper() {}
+func (goroutineT) Fatalf(format string, args ...any) {
+	panic(workerFailure{fmt.Sprintf(format, args...)})
+}
+
+// runWorker runs f with a goroutineT and returns its failure, if any.
+func runWorker(f func(t fataler)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			wf, ok := r.(workerFailure)
+			if !ok {
+				panic(r)
+			}
+			err = errors.New(wf.msg)
+		}
+	}()
+	f(goroutineT{})
+	return nil
+}
+
+// browser is an HTTP client with a cookie jar that records each hop.
+type browser struct {
+	t      fataler
+	client *http.Client
+	jar    *cookiejar.Jar
+}
+
+func newBrowser(t fataler) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return &browser{t: t, jar: jar, client: &http.Client{
+		Jar:     jar,
+		Timeout: 30 * time.Second,
+		// Redirects are followed by hand, so tests can stop at any hop.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// page is a response with its body read.
+type page struct {
+	Status int
+	URL    *url.URL
+	Header http.Header
+	Body   string
+}
+
+// do sends one request without following redirects.
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatalf("reading %s: %v", req.URL.Redacted(), err)
+	}
+	return page{Status: resp.StatusCode, URL: req.URL, Header: resp.Header, Body: string(body)}
+}
+
+func (b *browser) get(u string) page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		b.t.Fatalf("%v", err)
+	}
+	return b.do(req)
+}
+
+func (b *browser) postForm(u string, form url.Values, header http.Header) page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatalf("%v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return b.do(req)
+}
+
+// follow GETs u and follows redirects until a non-redirect answer, or
+// until stop returns true for the next URL (which is then returned
+// unfetched, as a page with Status 0).
+func (b *browser) follow(u string, stop func(*url.URL) bool) page {
+	b.t.Helper()
+	for range 20 {
+		next, err := url.Parse(u)
+		if err != nil {
+			b.t.Fatalf("%v", err)
+		}
+		if stop != nil && stop(next) {
+			return page{URL: next}
+		}
+		p := b.get(u)
+		if p.Status < 300 || p.Status > 399 {
+			return p
+		}
+		u = resolve(b.t, p.URL, p.Header.Get("Location"))
+	}
+	b.t.Fatalf("more than 20 redirects from %s", u)
+	return page{}
+}
+
+// followFrom follows p's redirect, if it is one.
+func (b *browser) followFrom(p page, stop func(*url.URL) bool) page {
+	b.t.Helper()
+	if p.Status < 300 || p.Status > 399 {
+		return p
+	}
+	return b.follow(resolve(b.t, p.URL, p.Header.Get("Location")), stop)
+}
+
+func resolve(t fataler, base *url.URL, loc string) string {
+	t.Helper()
+	l, err := url.Parse(loc)
+	if err != nil {
+		t.Fatalf("bad Location %q: %v", loc, err)
+	}
+	return base.ResolveReference(l).String()
+}
+
+var (
+	formActionRE = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	requestRE    = regexp.MustCompile(`name="request" value="([^"]+)"`)
+)
+
+// submitSignIn fills in the development provider's hosted sign-in form
+// shown in p and returns the provider's answer, without following it.
+func (b *browser) submitSignIn(p page, username, password string) page {
+	b.t.Helper()
+	if !strings.Contains(p.Body, `id="okta-signin-username"`) {
+		b.t.Fatalf("expected the provider's sign-in form at %s, got %d:\n%s", p.URL.Redacted(), p.Status, p.Body)
+	}
+	action := formActionRE.FindStringSubmatch(p.Body)
+	req := requestRE.FindStringSubmatch(p.Body)
+	if action == nil || req == nil {
+		b.t.Fatalf("sign-in form without action or request field:\n%s", p.Body)
+	}
+	target := resolve(b.t, p.URL, htmlUnescape(action[1]))
+	return b.postForm(target, url.Values{"request": {htmlUnescape(req[1])}, "username": {username}, "password": {password}}, nil)
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#61;", "=", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'").Replace(s)
+}
+
+// login runs a whole login-redirect flow from the app's login route and
+// returns the page it ends on. When the provider already has a session
+// (SSO), no form is shown.
+func (b *browser) login(a *app, username, password string) page {
+	b.t.Helper()
+	p := b.follow(a.URL+"/authorization-code/login", nil)
+	if strings.Contains(p.Body, `id="okta-signin-username"`) {
+		p = b.followFrom(b.submitSignIn(p, username, password), nil)
+	}
+	return p
+}
+
+// claim returns the value shown for claim name on a profile page.
+func claim(body, name string) (string, error) {
+	re := regexp.MustCompile(`id="claim-` + regexp.QuoteMeta(name) + `">([^<]*)<`)
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("no claim %q on the page", name)
+	}
+	return htmlUnescape(m[1]), nil
+}
+
+// cookie returns the value of the cookie name that b holds for u.
+func (b *browser) cookie(u, name string) (string, error) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range b.jar.Cookies(pu) {
+		if c.Name == name {
+			return c.Value, nil
+		}
+	}
+	return "", errors.New("no cookie " + name)
+}
