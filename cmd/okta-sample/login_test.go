@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -366,6 +367,11 @@ func TestTokenEndpointFaults(t *testing.T) {
 			fmt.Fprint(w, "<html>this is not a token response")
 		}},
 		{"hang", func(w http.ResponseWriter, r *http.Request) {
+			// Reading the request first lets the server notice when the
+			// app gives up and hangs up, which ends r.Context().
+			if _, err := io.Copy(io.Discard, r.Body); err != nil {
+				return
+			}
 			select {
 			case <-r.Context().Done():
 			case <-time.After(20 * time.Second):

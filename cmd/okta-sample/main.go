@@ -39,3 +39,11 @@ var (
 	errUsage  = errors.New("usage")
 	errConfig = errors.New("configuration")
 )
+
+// configError marks err as a configuration problem (exit code 2) without
+// changing its message.
+type configError struct{ err error }
+
+func (e configError) Error() string        { return e.err.Error() }
+func (e configError) Unwrap() error        { return e.err }
+func (e configError) Is(target error) bool { return target == errConfig }

@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	cfg, err := config.Load(config.Options{File: *configFile, Getenv: getenv})
 	if err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return configError{err}
 	}
 	cfg.Addr, cfg.DevAddr = *addr, *devAddr
 	if *dev {
@@ -62,7 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = "", "", ""
 	}
 	if err := cfg.Resolve(); err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return configError{err}
+	}
+	widget, err := web.FindWidget(cfg.WidgetDir)
+	if err != nil {
+		return configError{err}
 	}
 
 	// Listen before anything else, so port 0 (tests) resolves to a real
@@ -73,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer appLn.Close()
 	if err := cfg.BindPort(appLn.Addr().(*net.TCPAddr).Port); err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return configError{err}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -115,7 +119,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	httpClient := auth.NewHTTPClient()
 	connector := auth.NewConnector(auth.Config{
+		HTTPClient:   httpClient,
 		Issuer:       cfg.Issuer,
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
@@ -133,6 +139,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Transactions: txCookies,
 		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
 		DemoUsers:    demoUsers,
+		Widget:       widget,
+		HTTPClient:   httpClient,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	const secret = "do-not-print-this-secret"
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want []string
+	}{
+		{"malformed JSON", "{\n \"oktaSample\": {\"oidc\": {\"issuer\": }}}", nil, []string{"line 2, column 36"}},
+		{"placeholders and a missing secret", `{"oktaSample":{"oidc":{"issuer":"https://{yourOktaDomain}/oauth2/default","clientId":"{clientId}","clientSecret":""}}}`, nil,
+			[]string{"{yourOktaDomain}", "{clientId}", "clientSecret", "missing"}},
+		{"issuer not a URL, secret from env", `{}`, map[string]string{"ISSUER": "not a url", "CLIENT_ID": "0oa1", "CLIENT_SECRET": secret},
+			[]string{"issuer", "absolute URL"}},
+		{"redirect on another port", `{}`, map[string]string{
+			"ISSUER": "https://dev-1.okta.com/oauth2/default", "CLIENT_ID": "0oa1", "CLIENT_SECRET": secret,
+			"REDIRECT_URI": "http://localhost:9999/authorization-code/callback",
+		}, []string{"port 9999", "port 8080"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "samples.json")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr syncBuffer
+			err := run(context.Background(), []string{"-config", path}, func(k string) string { return tt.env[k] }, &stdout, &stderr)
+			if !errors.Is(err, errConfig) {
+				t.Fatalf("run: got %v, want a configuration error", err)
+			}
+			if got := exitCode(err); got != 2 {
+				t.Errorf("exit code: got %d, want 2", got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+			all := err.Error() + stdout.String() + stderr.String()
+			if strings.Contains(all, secret) {
+				t.Error("the secret was printed")
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-no-such-flag"}, {"extra-arg"}, {"-log-format", "xml"}} {
+		var out, errOut syncBuffer
+		err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("run %q: got %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestProviderDownAtStartup(t *testing.T) {
+	// A port nothing listens on: discovery fails, and keeps failing.
+	issuer := fmt.Sprintf("http://127.0.0.1:%d/oauth2/default", freePort(t))
+	t.Chdir(t.TempDir())
+	var stdout, logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	env := map[string]string{"ISSUER": issuer, "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret-value"}
+	port := freePort(t)
+	go func() {
+		done <- run(ctx, []string{"-addr", fmt.Sprintf("127.0.0.1:%d", port)}, func(k string) string { return env[k] }, &stdout, &logs)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	var health *http.Response
+	var err error
+	for range 200 {
+		health, err = http.Get(base + "/healthz")
+		if err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("app not serving: %v", err)
+	}
+	health.Body.Close()
+	if health.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("healthz with the provider down: got %d, want 503", health.StatusCode)
+	}
+	b := newBrowser(t)
+	p := b.get(base + "/authorization-code/login")
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "Provider not reachable") {
+		t.Errorf("login with the provider down: got %d, want 503 explaining it", p.Status)
+	}
+	if home := b.get(base + "/"); home.Status != http.StatusOK {
+		t.Errorf("overview with the provider down: got %d, want 200", home.Status)
+	}
+	// It retries rather than giving up or crashing.
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(logs.String(), "provider discovery failed") < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := strings.Count(logs.String(), "provider discovery failed"); n < 2 {
+		t.Errorf("discovery attempts logged: got %d, want retries", n)
+	}
+	if strings.Contains(logs.String(), "s3cret-value") {
+		t.Error("the log contains the client secret")
+	}
+}
+
+func TestPagesCarrySecurityHeaders(t *testing.T) {
+	a := startApp(t, nil)
+	b := newBrowser(t)
+	for _, path := range []string{"/", "/authorization-code/login-redirect", "/authorization-code/profile", "/authorization-code/login", "/authorization-code/callback?state=x", "/healthz", "/nope"} {
+		p := b.get(a.URL + path)
+		h := p.Header
+		csp := h.Get("Content-Security-Policy")
+		if csp == "" || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q, want one without unsafe-inline and with frame-ancestors 'none'", path, csp)
+		}
+		for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"} {
+			if got := h.Get(k); got != want {
+				t.Errorf("%s: %s = %q, want %q", path, k, got, want)
+			}
+		}
+	}
+	p := b.get(a.URL + "/authorization-code/login-redirect")
+	if !strings.Contains(p.Body, `id="login-button"`) {
+		t.Error("login-redirect page has no #login-button")
+	}
+	home := b.get(a.URL + "/")
+	for _, want := range []string{`id="dev-banner"`, aliceLogin, alicePassword, "(set, hidden)"} {
+		if !strings.Contains(home.Body, want) {
+			t.Errorf("overview does not show %q", want)
+		}
+	}
+}
