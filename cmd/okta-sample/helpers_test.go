@@ -45,7 +45,7 @@ type app struct {
 // startApp calls run with args on free loopback ports, waits until
 // /healthz answers 200, and stops it (checking it returned cleanly) when
 // the test ends.
-func startApp(t *testing.T, env map[string]string, args ...string) *app {
+func startApp(t testing.TB, env map[string]string, args ...string) *app {
 	t.Helper()
 	t.Chdir(t.TempDir()) // no stray .samples.config.json
 	a := &app{Stdout: &syncBuffer{}, Logs: &syncBuffer{}}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test of the Okta Go Sample, installing what the tests need
+# when it is missing:
+#   - Debian's chromium (real-browser tests), with apt-get;
+#   - the Okta Sign-In Widget, from package-lock.json, with npm ci;
+#   - Dex, built from the Go module proxy and cached in interop/bin.
+# Then: gofmt and go vet, all Go tests (unit, HTTP end-to-end, browser)
+# with the race detector, the Dex interop test, and each fuzz target for
+# FUZZTIME (default 15s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing ${missing[*]} with apt-get"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+if [ ! -f node_modules/@okta/okta-signin-widget/package.json ] ||
+   ! grep -q '"version": "'"$(node -p 'require("./package.json").dependencies["@okta/okta-signin-widget"]')"'"' node_modules/@okta/okta-signin-widget/package.json; then
+  echo "installing the Okta Sign-In Widget with npm ci"
+  npm ci --no-audit --no-fund
+fi
+chromium --version
+
+step "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files --cached --others --exclude-standard '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+step "go test (unit, HTTP end-to-end, browser) with -race"
+go test -race -count=1 ./...
+
+step "interop: Dex"
+interop/run-tests.sh
+
+step "fuzzing (FUZZTIME=${FUZZTIME:-15s} per target)"
+scripts/fuzz.sh
+
+step "all tests passed"
