@@ -1,0 +1,228 @@
+package devprovider
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxTokenRequestBytes bounds the token request body. Real requests are a
+// few hundred bytes.
+const maxTokenRequestBytes = 16 << 10
+
+// accessGrant is what an (opaque) access token stands for.
+type accessGrant struct {
+	clientID string
+	subject  string
+	scope    string
+}
+
+// tokenResponse is the successful token response (RFC 6749 §5.1, OIDC Core
+// §3.1.3.3).
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+	IDToken     string `json:"id_token"`
+}
+
+// handleToken serves POST {issuer}/v1/token for the authorization_code grant
+// (RFC 6749 §4.1.3).
+func (p *Provider) handleToken() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := p.exchangeCode(w, r)
+		if err != nil {
+			p.log.Warn("token request failed", "error", err.code, "error_description", err.description)
+			p.writeOAuthError(w, err)
+			return
+		}
+		// RFC 6749 §5.1: responses with tokens must not be cached.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Pragma", "no-cache")
+		writeJSON(w, p.log, http.StatusOK, resp)
+	})
+}
+
+func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenResponse, *oauthError) {
+	invalid := func(status int, code, description string) *oauthError {
+		return &oauthError{status: status, code: code, description: description}
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, invalid(http.StatusBadRequest, "invalid_request", "The body must be application/x-www-form-urlencoded.")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
+	if err := r.ParseForm(); err != nil {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return nil, invalid(http.StatusRequestEntityTooLarge, "invalid_request", "The request body is too large.")
+		}
+		return nil, invalid(http.StatusBadRequest, "invalid_request", "The request body could not be parsed.")
+	}
+	// Parameters are read from the body only: secrets do not belong in URLs
+	// (RFC 6749 §2.3.1, §3.2).
+	form := r.PostForm
+	for name, values := range form {
+		if len(values) > 1 {
+			return nil, invalid(http.StatusBadRequest, "invalid_request", "The parameter "+name+" was repeated.")
+		}
+	}
+
+	client, oerr := p.authenticateClient(r, form)
+	if oerr != nil {
+		return nil, oerr
+	}
+
+	switch gt := form.Get("grant_type"); gt {
+	case "authorization_code":
+	case "":
+		return nil, invalid(http.StatusBadRequest, "invalid_request", "The grant_type parameter is required.")
+	default:
+		return nil, invalid(http.StatusBadRequest, "unsupported_grant_type", "Only the authorization_code grant is supported.")
+	}
+
+	code := form.Get("code")
+	if code == "" {
+		return nil, invalid(http.StatusBadRequest, "invalid_request", "The code parameter is required.")
+	}
+	grant, ok := p.codes.take(code)
+	if !ok {
+		// RFC 6749 §4.1.2: if a code is used more than once, the server
+		// should revoke the tokens already issued from it, because one of
+		// the two uses is an attacker's.
+		if accessToken, used := p.redeemed.take(code); used {
+			p.accessTokens.remove(accessToken)
+			p.log.Warn("authorization code replayed: tokens revoked", "client_id", client.ID)
+		}
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The authorization code is invalid, expired or already used.")
+	}
+	// From here the code is spent, whatever the outcome: a failed attempt
+	// must not leave it usable for another try.
+	if grant.clientID != client.ID {
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The authorization code was issued to another client.")
+	}
+	// RFC 6749 §4.1.3: redirect_uri must be identical to the authorize one.
+	if form.Get("redirect_uri") != grant.redirectURI {
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The redirect_uri does not match the authorization request.")
+	}
+	if err := verifyPKCE(grant, form.Get("code_verifier")); err != "" {
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", err)
+	}
+	user, ok := p.users.subject(grant.auth.subject)
+	if !ok {
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The user no longer exists.")
+	}
+
+	accessToken, _, storeErr := p.accessTokens.add(accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
+	if storeErr != nil {
+		p.log.Error("store access token", "err", storeErr)
+		return nil, invalid(http.StatusServiceUnavailable, "temporarily_unavailable", "The provider cannot issue tokens right now.")
+	}
+	if _, err := p.redeemed.put(code, accessToken); err != nil {
+		// Only replay revocation is lost; the token itself is fine.
+		p.log.Warn("remember redeemed code", "err", err)
+	}
+	idToken, signErr := p.mintIDToken(user, client.ID, grant, accessToken)
+	if signErr != nil {
+		p.accessTokens.remove(accessToken)
+		p.log.Error("sign ID token", "err", signErr)
+		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the ID token.")
+	}
+	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope)
+	return &tokenResponse{
+		AccessToken: accessToken,
+		TokenType:   "Bearer",
+		ExpiresIn:   int64(tokenTTL.Seconds()),
+		Scope:       grant.scope,
+		IDToken:     idToken,
+	}, nil
+}
+
+// authenticateClient authenticates the client with exactly one of
+// client_secret_basic or client_secret_post (RFC 6749 §2.3.1: "MUST NOT use
+// more than one authentication method in each request").
+func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client, *oauthError) {
+	basicID, basicSecret, hasBasic := r.BasicAuth()
+	authz := r.Header.Get("Authorization")
+	triedBasic := len(authz) >= 6 && strings.EqualFold(authz[:6], "Basic ")
+	if triedBasic && !hasBasic {
+		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
+			description: "The Authorization header is malformed.", basicChallenge: true}
+	}
+	postID, postSecret := form.Get("client_id"), form.Get("client_secret")
+	_, hasPostSecret := form["client_secret"]
+
+	var id, secret string
+	switch {
+	case hasBasic && hasPostSecret:
+		return Client{}, &oauthError{status: http.StatusBadRequest, code: "invalid_request",
+			description: "Use one client authentication method, not both client_secret_basic and client_secret_post."}
+	case hasBasic:
+		// RFC 6749 §2.3.1: the id and secret are form-url-encoded before
+		// being put in the Basic header, so decode them.
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(basicID)
+		secret, err2 = url.QueryUnescape(basicSecret)
+		if err1 != nil || err2 != nil {
+			return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
+				description: "The client credentials are not correctly encoded.", basicChallenge: true}
+		}
+		if postID != "" && postID != id {
+			return Client{}, &oauthError{status: http.StatusBadRequest, code: "invalid_request",
+				description: "client_id does not match the authenticated client."}
+		}
+	case hasPostSecret:
+		id, secret = postID, postSecret
+	default:
+		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
+			description: "Client authentication is required (client_secret_basic or client_secret_post)."}
+	}
+
+	client, known := p.clients[id]
+	// Compare fixed-length hashes in constant time, also for an unknown
+	// client, so timing reveals neither the secret nor which ids exist.
+	want := sha256.Sum256([]byte(client.Secret + "\x00" + id))
+	got := sha256.Sum256([]byte(secret + "\x00" + id))
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !known {
+		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
+			description: "Client authentication failed.", basicChallenge: hasBasic}
+	}
+	return client, nil
+}
+
+// verifyPKCE checks the code_verifier against the stored challenge
+// (RFC 7636 §4.6) and returns a description of the failure, or "".
+func verifyPKCE(grant codeGrant, verifier string) string {
+	if grant.codeChallenge == "" {
+		// RFC 9700 §2.1.1: reject a verifier when no challenge was sent, or
+		// an attacker could strip PKCE from the authorization request.
+		if verifier != "" {
+			return "code_verifier was given but the authorization request had no code_challenge."
+		}
+		return ""
+	}
+	if verifier == "" {
+		return "code_verifier is required: the authorization request had a code_challenge."
+	}
+	if !pkceChallengeRE.MatchString(verifier) {
+		return "code_verifier is malformed (RFC 7636 §4.1)."
+	}
+	computed := verifier
+	if grant.codeChallengeMethod == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		computed = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	if subtle.ConstantTimeCompare([]byte(computed), []byte(grant.codeChallenge)) != 1 {
+		return "PKCE verification failed: code_verifier does not match code_challenge."
+	}
+	return ""
+}
+
+// newJTI returns a random JWT ID (RFC 7519 §4.1.7).
+func newJTI() string { return "ID." + rand.Text() }
