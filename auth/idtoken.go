@@ -41,7 +41,10 @@ func classifyVerifyError(err error) string {
 	switch {
 	case strings.Contains(msg, "unexpected signature algorithm"), strings.Contains(msg, "unsupported signature algorithm"), strings.Contains(msg, "go-jose/go-jose: unexpected"):
 		return "alg"
-	case strings.Contains(msg, "malformed jwt"):
+	case strings.Contains(msg, "malformed jwt"), strings.Contains(msg, "failed to unmarshal claims"),
+		strings.Contains(msg, "claim name"), strings.Contains(msg, "source does not exist"):
+		// A well-signed token whose claims do not parse is malformed, not
+		// badly signed.
 		return "format"
 	case strings.Contains(msg, "issued by a different provider"):
 		return "iss"

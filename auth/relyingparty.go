@@ -14,6 +14,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ import (
 const DefaultTimeout = 10 * time.Second
 
 // defaultScopes are requested when Config.Scopes is empty.
-var defaultScopes = []string{oidc.ScopeOpenID, "email", "profile"}
+func defaultScopes() []string { return []string{oidc.ScopeOpenID, "email", "profile"} }
 
 // Config configures a RelyingParty.
 type Config struct {
@@ -48,7 +49,8 @@ type Config struct {
 	SigningAlgs []string
 	// HTTPClient makes every call to the provider; nil means NewHTTPClient().
 	HTTPClient *http.Client
-	// Timeout bounds each back-channel call of a login (token, userinfo),
+	// Timeout bounds each call to the provider (discovery, keys, token,
+	// userinfo), also when HTTPClient has no timeout of its own,
 	// so a hanging provider gets an error page, not a hanging browser.
 	// Zero means DefaultTimeout.
 	Timeout time.Duration
@@ -94,7 +96,7 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		return nil, errors.New("auth: Issuer, ClientID and RedirectURL are required")
 	}
 	if len(cfg.Scopes) == 0 {
-		cfg.Scopes = defaultScopes
+		cfg.Scopes = defaultScopes()
 	}
 	algs, err := allowedAlgs(cfg.SigningAlgs)
 	if err != nil {
@@ -120,7 +122,9 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		cfg.JWKSRefetchBurst = 3
 	}
 
-	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, cfg.HTTPClient), cfg.Issuer)
+	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	provider, err := oidc.NewProvider(oidc.ClientContext(dctx, cfg.HTTPClient), cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("auth: discovery at %s failed: %w", discoveryURL(cfg.Issuer), err)
 	}
@@ -139,7 +143,9 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		return nil, errors.New("auth: discovery document has no jwks_uri")
 	}
 	jwksClient := &http.Client{
-		Timeout:   cfg.HTTPClient.Timeout,
+		// go-oidc fetches keys in the background with a context that is
+		// never cancelled, so only a client timeout ends a hung fetch.
+		Timeout:   cmp.Or(cfg.HTTPClient.Timeout, cfg.Timeout),
 		Transport: newRateLimitedTransport(cfg.HTTPClient.Transport, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
 	}
 	keySet := oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), jwksClient), jwksURL.URL)

@@ -68,7 +68,9 @@ type Config struct {
 	// survive a restart, which is harmless). Replicas must share one.
 	CookieKey []byte
 	// WidgetDir serves the Okta Sign-In Widget's assets from a local folder
-	// (the dist/ of @okta/okta-signin-widget) instead of Okta's CDN.
+	// (the dist/ of @okta/okta-signin-widget) instead of Okta's CDN. When
+	// empty, node_modules/@okta/okta-signin-widget/dist in the working
+	// directory is used if `npm ci` put it there (see web.FindWidget).
 	WidgetDir string
 
 	// Source says where the file settings came from, for the overview page.

@@ -27,9 +27,34 @@ func defaultCSP(providerOrigin string) string {
 	}, "; ")
 }
 
+// widgetCSP is the policy of the custom login page, which runs the Okta
+// Sign-In Widget. Still no inline code: the start-up script is a static
+// file and its settings a JSON data block. The page may also load the
+// widget's files from assetOrigin (Okta's CDN; "" when the app serves
+// them), and call the provider's Authentication API and discovery
+// document (connect-src), which the widget does with fetch.
+func widgetCSP(providerOrigin, assetOrigin string) string {
+	self := "'self'"
+	if assetOrigin != "" {
+		self += " " + assetOrigin
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src " + self,
+		"style-src " + self,
+		"img-src " + self + " data:",
+		"font-src " + self,
+		"connect-src 'self' " + providerOrigin,
+		"form-action 'self' " + providerOrigin,
+		"frame-ancestors 'none'",
+		"base-uri 'none'",
+	}, "; ")
+}
+
 // securityHeaders sets the headers every response carries. Pages are
 // no-store: they show who is signed in and must not outlive the session
-// in a cache; only /static/ may be cached.
+// in a cache; only /static/ may be cached (and the widget's files under
+// /widget/, whose handler says so).
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

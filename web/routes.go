@@ -10,6 +10,7 @@ const (
 	pathOverview      = "/"
 	pathLoginRedirect = "/authorization-code/login-redirect"
 	pathLogin         = "/authorization-code/login"
+	pathLoginCustom   = "/authorization-code/login-custom"
 	pathProfile       = "/authorization-code/profile"
 	pathLogout        = "/authorization-code/logout"
 	pathHealth        = "/healthz"
@@ -25,12 +26,19 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathOverview+"{$}", s.handleOverview())
 	mux.Handle("GET "+pathLoginRedirect, s.handleLoginRedirectPage())
 	mux.Handle("GET "+pathLogin, s.handleLoginStart())
+	mux.Handle("GET "+pathLoginCustom, s.handleLoginCustomPage())
+	if s.widget.Local() {
+		mux.Handle("GET "+widgetPath, s.handleWidgetAssets())
+	}
 	mux.Handle("GET "+s.cfg.CallbackPath(), s.handleCallback())
 	mux.Handle("GET "+pathProfile, s.handleProfile())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
 	mux.Handle("GET /static/", staticHandler())
+	// Browsers ask for /favicon.ico on their own; without it every page
+	// view would log a 404.
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.ico", http.StatusMovedPermanently))
 	mux.Handle("/", s.handleNotFound())
 
 	var h http.Handler = mux

@@ -38,6 +38,13 @@ type Deps struct {
 	DemoUsers []DemoUser
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Widget says where the custom login page loads the Okta Sign-In
+	// Widget from; the zero value is Okta's CDN. See FindWidget.
+	Widget WidgetAssets
+	// HTTPClient makes the app's own calls to the provider (the custom
+	// login page's probe of its Authentication API); nil means
+	// auth.NewHTTPClient().
+	HTTPClient *http.Client
 }
 
 // Server holds the dependencies shared by the handlers.
@@ -51,6 +58,9 @@ type Server struct {
 	now       func() time.Time
 	pages     *pages
 	csp       string
+	widget    WidgetAssets
+	widgetCSP string
+	authn     *authnProbe
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -64,6 +74,9 @@ func NewServer(d Deps) (http.Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.HTTPClient == nil {
+		d.HTTPClient = auth.NewHTTPClient()
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -72,6 +85,7 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: issuer: %w", err)
 	}
+	providerOrigin := issuer.Scheme + "://" + issuer.Host
 	s := &Server{
 		cfg:       d.Config,
 		log:       d.Logger,
@@ -81,7 +95,14 @@ func NewServer(d Deps) (http.Handler, error) {
 		demoUsers: d.DemoUsers,
 		now:       d.Now,
 		pages:     p,
-		csp:       defaultCSP(issuer.Scheme + "://" + issuer.Host),
+		csp:       defaultCSP(providerOrigin),
+		widget:    d.Widget,
+		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
+		authn:     newAuthnProbe(d.HTTPClient, d.Config.Issuer, d.Config.BaseURL(), d.Now, d.Logger),
+	}
+	s.log.Info("sign-in widget assets", "source", d.Widget.String())
+	if msg := d.Widget.Warning(); msg != "" {
+		s.log.Warn(msg)
 	}
 	return s.routes(), nil
 }

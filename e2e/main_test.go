@@ -1,0 +1,281 @@
+// Package e2e tests the sample in a real browser: Debian's Chromium,
+// driven through the Chrome DevTools Protocol with chromedp. It covers both
+// login flows against the embedded development provider, logout, two tabs,
+// the widget's failure message, and checks the browser console and the
+// Content-Security-Policy on every page.
+//
+// Each test starts the app (built once, run as a real process) on free
+// loopback ports and its own headless Chromium with a fresh profile, and
+// stops both on every exit path.
+//
+//	go test ./e2e/ -count=1 -v
+//
+// It needs chromium (or CHROMIUM=/path/to/browser) and the Sign-In Widget's
+// npm package (npm ci). Without them the tests skip, except when CI=true,
+// where a missing browser or widget fails the run. Screenshots go to
+// ARTIFACTS_DIR (default e2e/artifacts); UPDATE_DOCS=1 also copies the
+// ones the README shows to docs/.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// appBinary is the app, built once by TestMain before any test runs and
+// only read afterwards.
+var appBinary string
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "okta-sample-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	appBinary = filepath.Join(dir, "okta-sample")
+	build := exec.Command("go", "build", "-o", appBinary, "./cmd/okta-sample")
+	build.Dir = repoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: building the app: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// repoRoot is the repository, one level up from this package.
+func repoRoot() string {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		panic(err) // Abs fails only when the working directory is gone
+	}
+	return root
+}
+
+// inCI reports whether missing prerequisites must fail rather than skip.
+func inCI() bool { return os.Getenv("CI") == "true" }
+
+// need skips the test, or fails it in CI, when a prerequisite is missing.
+func need(t *testing.T, ok bool, format string, args ...any) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if inCI() {
+		t.Fatalf("missing prerequisite: "+format, args...)
+	}
+	t.Skipf("missing prerequisite: "+format, args...)
+}
+
+// widgetDist is the Sign-In Widget installed by npm ci.
+func widgetDist(t *testing.T) string {
+	t.Helper()
+	dist := filepath.Join(repoRoot(), "node_modules", "@okta", "okta-signin-widget", "dist")
+	_, err := os.Stat(filepath.Join(dist, "js", "okta-sign-in.min.js"))
+	need(t, err == nil, "%s (run npm ci)", dist)
+	return dist
+}
+
+// app is a running okta-sample process with its development provider.
+type app struct {
+	// URL is the app's origin as the browser uses it, http://localhost:PORT:
+	// the host of the redirect URI, so the login cookies match.
+	URL string
+	// ProviderOrigin is the development provider's origin.
+	ProviderOrigin string
+}
+
+// appOptions choose how the app serves the Sign-In Widget.
+type appOptions struct {
+	// cdn leaves OKTA_SAMPLE_WIDGET_DIR unset and runs the app in a folder
+	// without node_modules, so the page loads the widget from Okta's CDN.
+	cdn bool
+	// defaultPorts runs on the ports a newcomer sees (8080 and 8081), for
+	// the screenshots in docs/.
+	defaultPorts bool
+}
+
+// updatingDocs reports whether this run refreshes docs/ (UPDATE_DOCS=1).
+// The tests that take those screenshots then run one at a time on the
+// default ports, so the pictures show http://localhost:8080; otherwise
+// they run in parallel on free ports.
+func updatingDocs(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv("UPDATE_DOCS") == "1" {
+		return true
+	}
+	t.Parallel()
+	return false
+}
+
+// syncBuffer collects a process's output from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var (
+	bannerApp    = regexp.MustCompile(`^\s*app:\s+(http://\S+?)/?$`)
+	bannerIssuer = regexp.MustCompile(`^\s*issuer:\s+(http://[^/\s]+)/\S*$`)
+)
+
+// startApp runs the app with the development provider on free loopback
+// ports (port 0, read back from its banner) and waits until /healthz says
+// it is ready. The process is stopped when the test ends.
+func startApp(t *testing.T, opts appOptions) *app {
+	t.Helper()
+	env := appEnv()
+	if !opts.cdn {
+		env = append(env, "OKTA_SAMPLE_WIDGET_DIR="+widgetDist(t))
+	}
+	addr, devAddr := "127.0.0.1:0", "127.0.0.1:0"
+	if opts.defaultPorts {
+		addr, devAddr = "127.0.0.1:8080", "127.0.0.1:8081"
+	}
+	cmd := exec.Command(appBinary, "-dev", "-addr", addr, "-dev-addr", devAddr)
+	// An empty folder: no .samples.config.json, no node_modules.
+	cmd.Dir = t.TempDir()
+	cmd.Env = env
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dieWithTest(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the app: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		stopProcess(t, cmd, exited)
+		if t.Failed() || os.Getenv("E2E_APP_LOG") == "1" {
+			t.Logf("app log:\n%s", logs.String())
+		}
+	})
+
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			fmt.Fprintln(logs, sc.Text())
+			select {
+			case lines <- sc.Text():
+			case <-time.After(time.Second):
+				// Nobody reads any more; keep draining so the app never blocks.
+			}
+		}
+	}()
+	a := &app{}
+	deadline := time.After(20 * time.Second)
+	for a.URL == "" || a.ProviderOrigin == "" {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("the app closed its output before printing its URLs; log:\n%s", logs.String())
+			}
+			if m := bannerApp.FindStringSubmatch(line); m != nil {
+				a.URL = m[1]
+			}
+			if m := bannerIssuer.FindStringSubmatch(line); m != nil {
+				a.ProviderOrigin = m[1]
+			}
+		case err := <-exited:
+			t.Fatalf("the app exited: %v; log:\n%s", err, logs.String())
+		case <-deadline:
+			t.Fatalf("the app printed no URLs in 20s; log:\n%s", logs.String())
+		}
+	}
+	waitHealthy(t, a.URL)
+	return a
+}
+
+// appEnv is this process's environment without anything that would point
+// the app at a real provider or another widget folder.
+func appEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(name, "OKTA_"),
+			name == "ISSUER", name == "CLIENT_ID", name == "CLIENT_SECRET", name == "REDIRECT_URI", name == "PORT":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// stopProcess asks the app to shut down gracefully, then kills it.
+func stopProcess(t *testing.T, cmd *exec.Cmd, exited <-chan error) {
+	t.Helper()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Logf("interrupting the app: %v", err)
+	}
+	select {
+	case <-exited:
+		return
+	case <-time.After(10 * time.Second):
+	}
+	t.Errorf("the app did not stop within 10s of SIGINT; killing it")
+	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Logf("killing the app: %v", err)
+	}
+	<-exited
+}
+
+// waitHealthy polls /healthz until the app can serve logins.
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close() // the status is all we need
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s/healthz not ready after 20s (last error %v)", base, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs the Okta Go Sample: go run ./cmd/okta-sample with any arguments.
+#
+# Before that, it installs the Okta Sign-In Widget into node_modules with
+# `npm ci` if it is missing, so the custom login page works offline: the app
+# serves node_modules/@okta/okta-signin-widget/dist itself when present and
+# falls back to Okta's CDN otherwise. Without npm, or when npm ci fails (for
+# example offline with an empty npm cache), it says so in one line and runs
+# the app anyway. Node is never needed by the app itself.
+#
+#   scripts/run.sh                 # dev provider, http://localhost:8080
+#   scripts/run.sh -config my.json # a real Okta org
+set -eu
+
+cd "$(dirname "$0")/.."
+
+widget=node_modules/@okta/okta-signin-widget/dist/js/okta-sign-in.min.js
+if [ ! -f "$widget" ] && [ -z "${OKTA_SAMPLE_WIDGET_DIR:-}" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "run.sh: npm not found; the custom login page will load the Sign-In Widget from Okta's CDN" >&2
+	elif ! npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null 2>&1; then
+		echo "run.sh: npm ci failed (offline?); the custom login page will load the Sign-In Widget from Okta's CDN" >&2
+	fi
+fi
+
+exec go run ./cmd/okta-sample "$@"

@@ -1,0 +1,772 @@
+package web
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/session"
+)
+
+const (
+	testRedirectURI = "http://localhost:8080/authorization-code/callback"
+	testAppOrigin   = "http://localhost:8080"
+	testSecret      = "s3cret-never-in-the-page"
+)
+
+// readyProvider is a Provider whose discovery has succeeded.
+type readyProvider struct{ rp *auth.RelyingParty }
+
+func (p readyProvider) RelyingParty() (*auth.RelyingParty, error) { return p.rp, nil }
+
+// downProvider is a Provider whose discovery keeps failing.
+type downProvider struct{}
+
+func (downProvider) RelyingParty() (*auth.RelyingParty, error) {
+	return nil, auth.ErrNotReady
+}
+
+// lateHandler lets a test start an httptest server before the handler
+// that needs its URL exists.
+type lateHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (l *lateHandler) set(h http.Handler) { l.h.Store(&h) }
+
+func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := l.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "not ready", http.StatusServiceUnavailable)
+}
+
+// startDevProvider serves the development provider, which speaks Okta's
+// Authentication API and trusts the given origins (CORS).
+func startDevProvider(t *testing.T, trusted ...string) string {
+	t.Helper()
+	var late lateHandler
+	srv := httptest.NewServer(&late)
+	t.Cleanup(srv.Close)
+	issuer := srv.URL + "/oauth2/default"
+	p, err := devprovider.New(devprovider.Config{
+		Issuer: issuer,
+		Clients: []devprovider.Client{{
+			ID: "0oa-test", Secret: testSecret, RedirectURIs: []string{testRedirectURI},
+			PostLogoutRedirectURIs: []string{testAppOrigin + "/"},
+		}},
+		TrustedOrigins: trusted,
+	})
+	if err != nil {
+		t.Fatalf("devprovider.New: %v", err)
+	}
+	late.set(p)
+	return issuer
+}
+
+// startPlainProvider serves only what a standard OpenID provider must
+// (discovery and keys), with no Okta Authentication API.
+func startPlainProvider(t *testing.T) string {
+	t.Helper()
+	var issuer string
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := json.NewEncoder(w).Encode(map[string]any{
+			"issuer":                                issuer,
+			"authorization_endpoint":                issuer + "/auth",
+			"token_endpoint":                        issuer + "/token",
+			"jwks_uri":                              issuer + "/keys",
+			"userinfo_endpoint":                     issuer + "/userinfo",
+			"response_types_supported":              []string{"code"},
+			"subject_types_supported":               []string{"public"},
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+			"code_challenge_methods_supported":      []string{"S256"},
+		}); err != nil {
+			t.Errorf("discovery: %v", err)
+		}
+	})
+	mux.HandleFunc("GET /keys", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"keys":[]}`) // a test server; a failed write fails the test elsewhere
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	issuer = srv.URL
+	return issuer
+}
+
+// newTestServer returns the app's handler for a provider at issuer, and
+// the transaction cookies it uses, so tests can open them.
+func newTestServer(t *testing.T, issuer string, widget WidgetAssets) (http.Handler, *auth.TransactionCookies) {
+	t.Helper()
+	cfg := config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI}
+	var prov Provider = downProvider{}
+	if issuer != "" {
+		rp, err := auth.New(context.Background(), auth.Config{
+			Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURI,
+		})
+		if err != nil {
+			t.Fatalf("auth.New: %v", err)
+		}
+		prov = readyProvider{rp}
+	} else {
+		cfg.Issuer = "http://127.0.0.1:1/oauth2/default"
+	}
+	key := make([]byte, 32)
+	tc, err := auth.NewTransactionCookies(key, cfg.CallbackPath(), false, nil)
+	if err != nil {
+		t.Fatalf("NewTransactionCookies: %v", err)
+	}
+	h, err := NewServer(Deps{
+		Config:       cfg,
+		Provider:     prov,
+		Transactions: tc,
+		Sessions:     session.New(session.Options{}),
+		Widget:       widget,
+	})
+	if err != nil {
+		t.Fatalf("NewServer: %v", err)
+	}
+	return h, tc
+}
+
+func get(t *testing.T, h http.Handler, path string) *http.Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost:8080"+path, nil))
+	return rec.Result()
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading body: %v", err)
+	}
+	return string(b)
+}
+
+var widgetConfigBlock = regexp.MustCompile(`(?s)<script type="application/json" id="widget-config">(.*?)</script>`)
+
+// pageWidgetConfig returns the widget configuration rendered into page.
+func pageWidgetConfig(t *testing.T, page string) widgetConfig {
+	t.Helper()
+	m := widgetConfigBlock.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("page has no #widget-config block:\n%s", page)
+	}
+	var wc widgetConfig
+	if err := json.Unmarshal([]byte(m[1]), &wc); err != nil {
+		t.Fatalf("#widget-config is not JSON: %v\n%s", err, m[1])
+	}
+	return wc
+}
+
+// cspDirectives splits a Content-Security-Policy into its directives.
+func cspDirectives(policy string) map[string]string {
+	d := make(map[string]string)
+	for part := range strings.SplitSeq(policy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(part), " ")
+		if name != "" {
+			d[name] = value
+		}
+	}
+	return d
+}
+
+// fakeDist makes a folder shaped like the widget's dist/.
+func fakeDist(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		widgetScriptFile:            "window.OktaSignIn = function () {};",
+		widgetStyleFile:             "#okta-sign-in { color: black }",
+		"font/okticon.woff":         "font",
+		"labels/json/login_fr.json": "{}",
+		"sass/secret.scss":          "$x: 1;",
+		"../package.json":           `{"name":"@okta/okta-signin-widget","version":"` + WidgetVersion + `"}`,
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoginCustomPage(t *testing.T) {
+	issuer := startDevProvider(t, testAppOrigin)
+	providerOrigin := authnOrigin(issuer)
+	local, err := LocalWidget(fakeDist(t))
+	if err != nil {
+		t.Fatalf("LocalWidget: %v", err)
+	}
+	tests := []struct {
+		name                       string
+		widget                     WidgetAssets
+		wantScript, wantStyle      string
+		wantIntegrity              bool
+		wantScriptSrc, wantFontSrc string
+	}{
+		{
+			name:          "CDN",
+			widget:        CDNWidget(),
+			wantScript:    "https://global.oktacdn.com/okta-signin-widget/" + WidgetVersion + "/js/okta-sign-in.min.js",
+			wantStyle:     "https://global.oktacdn.com/okta-signin-widget/" + WidgetVersion + "/css/okta-sign-in.min.css",
+			wantIntegrity: true,
+			wantScriptSrc: "'self' https://global.oktacdn.com",
+			wantFontSrc:   "'self' https://global.oktacdn.com",
+		},
+		{
+			name:          "local copy",
+			widget:        local,
+			wantScript:    "/widget/js/okta-sign-in.min.js",
+			wantStyle:     "/widget/css/okta-sign-in.min.css",
+			wantScriptSrc: "'self'",
+			wantFontSrc:   "'self'",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, tc := newTestServer(t, issuer, tt.widget)
+			resp := get(t, h, "/authorization-code/login-custom")
+			body := readBody(t, resp)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d, want 200\n%s", resp.StatusCode, body)
+			}
+
+			// The policy: no inline code, the widget's origin, the provider's API.
+			policy := resp.Header.Get("Content-Security-Policy")
+			if strings.Contains(policy, "unsafe-inline") || strings.Contains(policy, "unsafe-eval") {
+				t.Errorf("CSP allows unsafe code: %s", policy)
+			}
+			csp := cspDirectives(policy)
+			for name, want := range map[string]string{
+				"default-src":     "'none'",
+				"script-src":      tt.wantScriptSrc,
+				"style-src":       tt.wantScriptSrc,
+				"font-src":        tt.wantFontSrc,
+				"connect-src":     "'self' " + providerOrigin,
+				"frame-ancestors": "'none'",
+			} {
+				if got := csp[name]; got != want {
+					t.Errorf("CSP %s = %q, want %q", name, got, want)
+				}
+			}
+			if !strings.Contains(body, `id="sign-in-widget"`) || !strings.Contains(body, `src="/static/login-custom.js"`) {
+				t.Errorf("page lacks the widget container or its start-up script")
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("page has an inline script")
+			}
+
+			// The transaction: one cookie, named after the state in the page.
+			wc := pageWidgetConfig(t, body)
+			var txCookie *http.Cookie
+			for _, c := range resp.Cookies() {
+				if strings.HasPrefix(c.Name, "oidc_tx_") {
+					if txCookie != nil {
+						t.Errorf("more than one transaction cookie")
+					}
+					txCookie = c
+				}
+			}
+			if txCookie == nil {
+				t.Fatalf("no transaction cookie set; cookies: %v", resp.Cookies())
+			}
+			if want := "oidc_tx_" + wc.State; txCookie.Name != want {
+				t.Errorf("cookie %s, want %s (the page's state)", txCookie.Name, want)
+			}
+			if !txCookie.HttpOnly || txCookie.SameSite != http.SameSiteLaxMode || txCookie.Path != "/authorization-code/callback" {
+				t.Errorf("cookie attributes: HttpOnly=%v SameSite=%v Path=%q; want HttpOnly, Lax, the callback path",
+					txCookie.HttpOnly, txCookie.SameSite, txCookie.Path)
+			}
+			req := httptest.NewRequest(http.MethodGet, testRedirectURI, nil)
+			req.AddCookie(txCookie)
+			tx, err := tc.Take(httptest.NewRecorder(), req, wc.State)
+			if err != nil {
+				t.Fatalf("opening the transaction cookie: %v", err)
+			}
+			if wc.Nonce != tx.Nonce || wc.Nonce == "" {
+				t.Errorf("page nonce %q, transaction nonce %q", wc.Nonce, tx.Nonce)
+			}
+			if want := oauth2.S256ChallengeFromVerifier(tx.Verifier); wc.CodeChallenge != want || wc.CodeChallengeMethod != "S256" {
+				t.Errorf("challenge %q (%s), want %q (S256) from the cookie's verifier", wc.CodeChallenge, wc.CodeChallengeMethod, want)
+			}
+			if tx.ReturnTo != pathProfile {
+				t.Errorf("return-to %q, want %q", tx.ReturnTo, pathProfile)
+			}
+
+			// Secrets: neither the verifier nor the client secret reaches the page.
+			for what, secret := range map[string]string{"PKCE verifier": tx.Verifier, "client secret": testSecret} {
+				if strings.Contains(body, secret) {
+					t.Errorf("the page contains the %s", what)
+				}
+			}
+			if strings.Contains(strings.ToLower(body), "verifier\":") || strings.Contains(body, "clientSecret") {
+				t.Errorf("the widget config names a verifier or secret field")
+			}
+
+			// The rest of the configuration.
+			if wc.Issuer != issuer || wc.ClientID != "0oa-test" || wc.RedirectURI != testRedirectURI {
+				t.Errorf("issuer/client/redirect = %q %q %q", wc.Issuer, wc.ClientID, wc.RedirectURI)
+			}
+			if got := strings.Join(wc.Scopes, " "); got != "openid email profile" {
+				t.Errorf("scopes %q, want openid email profile", got)
+			}
+			if wc.Language != "en" {
+				t.Errorf("language %q, want en (no label files fetched)", wc.Language)
+			}
+			a := wc.Assets
+			if a.Script != tt.wantScript || a.Style != tt.wantStyle {
+				t.Errorf("assets %q %q, want %q %q", a.Script, a.Style, tt.wantScript, tt.wantStyle)
+			}
+			if !strings.HasPrefix(a.Script, a.BaseURL+"/") {
+				t.Errorf("assets.baseUrl %q is not the script's base %q", a.BaseURL, a.Script)
+			}
+			if got := a.ScriptIntegrity != "" && a.StyleIntegrity != ""; got != tt.wantIntegrity {
+				t.Errorf("integrity hashes present = %v, want %v", got, tt.wantIntegrity)
+			}
+			if tt.wantIntegrity && (a.ScriptIntegrity != widgetScriptIntegrity || a.StyleIntegrity != widgetStyleIntegrity) {
+				t.Errorf("integrity %q %q, want the pinned hashes", a.ScriptIntegrity, a.StyleIntegrity)
+			}
+			if strings.Contains(body, `id="not-okta"`) || strings.Contains(body, `id="untrusted-origin"`) {
+				t.Errorf("page warns about the provider, which is Okta-compatible and trusts the app")
+			}
+		})
+	}
+}
+
+func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
+	h, _ := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	seen := make(map[string]bool)
+	for i := range 3 {
+		resp := get(t, h, "/authorization-code/login-custom")
+		wc := pageWidgetConfig(t, readBody(t, resp))
+		for _, v := range []string{wc.State, wc.Nonce, wc.CodeChallenge} {
+			if seen[v] {
+				t.Fatalf("render %d repeats a state, nonce or challenge", i)
+			}
+			seen[v] = true
+		}
+	}
+}
+
+func TestLoginCustomReturnTo(t *testing.T) {
+	h, tc := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	for _, tt := range []struct{ name, returnTo, want string }{
+		{"same-origin path", "/authorization-code/profile?x=1", "/authorization-code/profile?x=1"},
+		{"other origin", "https://evil.example/", pathProfile},
+		{"scheme-relative", "//evil.example/", pathProfile},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := get(t, h, "/authorization-code/login-custom?return_to="+template.URLQueryEscaper(tt.returnTo))
+			wc := pageWidgetConfig(t, readBody(t, resp))
+			req := httptest.NewRequest(http.MethodGet, testRedirectURI, nil)
+			for _, c := range resp.Cookies() {
+				req.AddCookie(c)
+			}
+			tx, err := tc.Take(httptest.NewRecorder(), req, wc.State)
+			if err != nil {
+				t.Fatalf("Take: %v", err)
+			}
+			if tx.ReturnTo != tt.want {
+				t.Errorf("return-to %q, want %q", tx.ReturnTo, tt.want)
+			}
+		})
+	}
+}
+
+func TestOtherPagesKeepDefaultCSP(t *testing.T) {
+	h, _ := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	for _, path := range []string{"/", "/authorization-code/login-redirect", "/no-such-page"} {
+		policy := get(t, h, path).Header.Get("Content-Security-Policy")
+		csp := cspDirectives(policy)
+		if strings.Contains(policy, "oktacdn") || csp["connect-src"] != "'self'" || csp["script-src"] != "'self'" {
+			t.Errorf("%s: CSP %q; want the default policy (no CDN, connect-src 'self')", path, policy)
+		}
+	}
+}
+
+func TestLoginCustomNotOktaCompatible(t *testing.T) {
+	issuer := startPlainProvider(t)
+	h, _ := newTestServer(t, issuer, CDNWidget())
+	resp := get(t, h, "/authorization-code/login-custom")
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	for _, want := range []string{`id="not-okta"`, `href="/authorization-code/login-redirect"`, "not Okta-compatible", issuer + "/api/v1/authn"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{`id="widget-config"`, "login-custom.js", `id="sign-in-widget"`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("page shows the widget (%q) for a provider without the Authentication API", unwanted)
+		}
+	}
+	if c := resp.Cookies(); len(c) > 0 {
+		t.Errorf("cookies set %v; want no transaction for a login that cannot happen", c)
+	}
+	if strings.Contains(resp.Header.Get("Content-Security-Policy"), "oktacdn") {
+		t.Errorf("CSP allows the CDN on a page without the widget")
+	}
+}
+
+func TestLoginCustomUntrustedOrigin(t *testing.T) {
+	h, _ := newTestServer(t, startDevProvider(t, "http://other.example"), CDNWidget())
+	resp := get(t, h, "/authorization-code/login-custom")
+	body := readBody(t, resp)
+	for _, want := range []string{`id="untrusted-origin"`, testAppOrigin, "Trusted Origins", `id="widget-config"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+func TestLoginCustomProviderDown(t *testing.T) {
+	h, _ := newTestServer(t, "", CDNWidget())
+	resp := get(t, h, "/authorization-code/login-custom")
+	body := readBody(t, resp)
+	if !strings.Contains(body, `id="provider-unreachable"`) || strings.Contains(body, `id="widget-config"`) {
+		t.Errorf("page for an unreachable provider:\n%s", body)
+	}
+	if c := resp.Cookies(); len(c) > 0 {
+		t.Errorf("cookies set %v; want none", c)
+	}
+}
+
+func TestAuthnProbe(t *testing.T) {
+	oktaError := func(w http.ResponseWriter, status int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"errorCode":"E0000001","errorSummary":"Api validation failed: authRequest"}`) // test server
+	}
+	trustApp := func(w http.ResponseWriter) {
+		w.Header().Set("Access-Control-Allow-Origin", testAppOrigin)
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.WriteHeader(http.StatusNoContent)
+	}
+	tests := []struct {
+		name    string
+		post    func(w http.ResponseWriter)
+		options func(w http.ResponseWriter)
+		want    authnSupport
+	}{
+		{"Okta, trusted origin", func(w http.ResponseWriter) { oktaError(w, 400) }, trustApp, authnAvailable},
+		{"Okta, 401 answer", func(w http.ResponseWriter) { oktaError(w, 401) }, trustApp, authnAvailable},
+		{"Okta, untrusted origin", func(w http.ResponseWriter) { oktaError(w, 400) },
+			func(w http.ResponseWriter) { w.WriteHeader(http.StatusForbidden) }, authnUntrustedOrigin},
+		{"Okta, wildcard origin", func(w http.ResponseWriter) { oktaError(w, 400) },
+			func(w http.ResponseWriter) { w.Header().Set("Access-Control-Allow-Origin", "*"); w.WriteHeader(204) }, authnUntrustedOrigin},
+		{"404", func(w http.ResponseWriter) { http.NotFound(w, nil) }, trustApp, authnMissing},
+		{"405", func(w http.ResponseWriter) { w.WriteHeader(http.StatusMethodNotAllowed) }, trustApp, authnMissing},
+		{"redirect to a login page", func(w http.ResponseWriter) {
+			w.Header().Set("Location", "/login")
+			w.WriteHeader(http.StatusFound)
+		}, trustApp, authnMissing},
+		{"HTML catch-all", func(w http.ResponseWriter) { _, _ = io.WriteString(w, "<html>app</html>") }, trustApp, authnMissing},
+		{"5xx without Okta body", func(w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) }, trustApp, authnUnknown},
+		{"Okta 5xx, preflight fails", func(w http.ResponseWriter) { oktaError(w, 400) },
+			func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }, authnUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var posts atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path != "/api/v1/authn":
+					http.NotFound(w, r)
+				case r.Method == http.MethodPost:
+					posts.Add(1)
+					if r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Origin") != "" {
+						t.Errorf("probe POST: Content-Type %q, Origin %q", r.Header.Get("Content-Type"), r.Header.Get("Origin"))
+					}
+					tt.post(w)
+				case r.Method == http.MethodOptions:
+					if r.Header.Get("Origin") != testAppOrigin || r.Header.Get("Access-Control-Request-Method") != "POST" {
+						t.Errorf("preflight Origin %q method %q", r.Header.Get("Origin"), r.Header.Get("Access-Control-Request-Method"))
+					}
+					tt.options(w)
+				default:
+					w.WriteHeader(http.StatusMethodNotAllowed)
+				}
+			}))
+			defer srv.Close()
+			p := newAuthnProbe(srv.Client(), srv.URL+"/oauth2/default", testAppOrigin+"/", time.Now, slog.New(slog.DiscardHandler))
+			if got := p.check(context.Background()); got != tt.want {
+				t.Fatalf("check = %d, want %d", got, tt.want)
+			}
+			// A definite answer is kept; an unknown one is retried later, not at once.
+			if got := p.check(context.Background()); got != tt.want {
+				t.Errorf("second check = %d, want %d", got, tt.want)
+			}
+			if n := posts.Load(); n != 1 {
+				t.Errorf("provider probed %d times, want once", n)
+			}
+		})
+	}
+}
+
+func TestAuthnProbeNeverHoldsThePageLong(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	defer close(release)
+	p := newAuthnProbe(srv.Client(), srv.URL, testAppOrigin, time.Now, slog.New(slog.DiscardHandler))
+	start := time.Now()
+	if got := p.check(context.Background()); got != authnUnknown {
+		t.Errorf("check on a hanging provider = %d, want unknown", got)
+	}
+	if d := time.Since(start); d > authnProbeWait+time.Second {
+		t.Errorf("check took %v, want at most about %v", d, authnProbeWait)
+	}
+}
+
+func TestAuthnProbeRetriesAfterInconclusive(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	clock := func() time.Time { return now }
+	p := newAuthnProbe(srv.Client(), srv.URL, testAppOrigin, clock, slog.New(slog.DiscardHandler))
+	if got := p.check(context.Background()); got != authnUnknown {
+		t.Fatalf("first check = %d, want unknown", got)
+	}
+	fail.Store(false)
+	if got := p.check(context.Background()); got != authnUnknown {
+		t.Errorf("check before the retry time = %d, want unknown (no new probe yet)", got)
+	}
+	now = now.Add(authnProbeRetry + time.Second)
+	if got := p.check(context.Background()); got != authnMissing {
+		t.Errorf("check after the retry time = %d, want missing", got)
+	}
+}
+
+func TestAuthnOrigin(t *testing.T) {
+	for _, tt := range []struct{ issuer, want string }{
+		{"https://dev-1.okta.com/oauth2/default", "https://dev-1.okta.com"},
+		{"https://dev-1.okta.com/oauth2/aus1x2/", "https://dev-1.okta.com"},
+		{"https://dev-1.okta.com", "https://dev-1.okta.com"},
+		{"http://127.0.0.1:8081/prefix/oauth2/default", "http://127.0.0.1:8081/prefix"},
+	} {
+		if got := authnOrigin(tt.issuer); got != tt.want {
+			t.Errorf("authnOrigin(%q) = %q, want %q", tt.issuer, got, tt.want)
+		}
+	}
+}
+
+func TestWidgetAssetsServed(t *testing.T) {
+	issuer := startDevProvider(t, testAppOrigin)
+	local, err := LocalWidget(fakeDist(t))
+	if err != nil {
+		t.Fatalf("LocalWidget: %v", err)
+	}
+	hLocal, _ := newTestServer(t, issuer, local)
+	hCDN, _ := newTestServer(t, issuer, CDNWidget())
+	tests := []struct {
+		name       string
+		h          http.Handler
+		path       string
+		wantStatus int
+		wantType   string
+	}{
+		{"script", hLocal, "/widget/js/okta-sign-in.min.js", 200, "text/javascript"},
+		{"style", hLocal, "/widget/css/okta-sign-in.min.css", 200, "text/css"},
+		{"font", hLocal, "/widget/font/okticon.woff", 200, "font/woff"},
+		{"labels", hLocal, "/widget/labels/json/login_fr.json", 200, "application/json"},
+		{"no listing of the root", hLocal, "/widget/", 404, ""},
+		{"no listing of a folder", hLocal, "/widget/js/", 404, ""},
+		{"folder without slash", hLocal, "/widget/js", 404, ""},
+		{"other folders stay private", hLocal, "/widget/sass/secret.scss", 404, ""},
+		// ServeMux cleans the path first, to /package.json, outside /widget/.
+		{"nothing above dist", hLocal, "/widget/../package.json", 307, ""},
+		{"missing file", hLocal, "/widget/js/nope.js", 404, ""},
+		{"CDN mode serves nothing", hCDN, "/widget/js/okta-sign-in.min.js", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := get(t, tt.h, tt.path)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.wantStatus)
+			}
+			if ct := resp.Header.Get("Content-Type"); tt.wantType != "" && !strings.HasPrefix(ct, tt.wantType) {
+				t.Errorf("Content-Type %q, want %s", ct, tt.wantType)
+			}
+			if tt.wantStatus == 200 && resp.Header.Get("Cache-Control") != "public, max-age=3600" {
+				t.Errorf("Cache-Control %q, want public caching", resp.Header.Get("Cache-Control"))
+			}
+		})
+	}
+}
+
+func TestFindWidget(t *testing.T) {
+	dist := fakeDist(t)
+	t.Run("configured folder", func(t *testing.T) {
+		a, err := FindWidget(dist)
+		if err != nil || !a.Local() || a.dir != dist || a.version != WidgetVersion || a.Warning() != "" {
+			t.Errorf("FindWidget(dist) = %+v, %v; want the local copy at %s, version %s", a, err, dist, WidgetVersion)
+		}
+	})
+	t.Run("configured folder without the widget", func(t *testing.T) {
+		_, err := FindWidget(t.TempDir())
+		var ve *config.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(err.Error(), "OKTA_SAMPLE_WIDGET_DIR") || !strings.Contains(err.Error(), "npm ci") {
+			t.Errorf("err = %v; want a validation error naming OKTA_SAMPLE_WIDGET_DIR and npm ci", err)
+		}
+	})
+	t.Run("found in node_modules", func(t *testing.T) {
+		root := t.TempDir()
+		target := filepath.Join(root, filepath.FromSlash(DefaultWidgetDir))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(dist, target); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(root)
+		a, err := FindWidget("")
+		if err != nil || !a.Local() || !a.auto {
+			t.Errorf("FindWidget(\"\") = %+v, %v; want the copy in node_modules", a, err)
+		}
+	})
+	t.Run("nothing installed", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		a, err := FindWidget("")
+		if err != nil || a.Local() {
+			t.Errorf("FindWidget(\"\") = %+v, %v; want the CDN", a, err)
+		}
+	})
+	t.Run("other version warns", func(t *testing.T) {
+		a := WidgetAssets{dir: "/x", version: "7.1.0"}
+		if !strings.Contains(a.Warning(), "npm ci") {
+			t.Errorf("Warning() = %q, want advice to run npm ci", a.Warning())
+		}
+	})
+}
+
+// TestWidgetConfigEscaping checks the assumption the page relies on:
+// html/template writes a value inside <script type="application/json"> as
+// JSON that cannot end the element, whatever the configuration holds.
+func TestWidgetConfigEscaping(t *testing.T) {
+	tmpl := template.Must(template.New("x").Parse(`<script type="application/json" id="widget-config">{{.}}</script>`))
+	hostile := widgetConfig{ClientID: `</script><script>alert(1)</script>`, Issuer: `"'&<!--`}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, &hostile); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Count(strings.ToLower(out), "</script") != 1 || strings.Contains(out, "<!--") {
+		t.Fatalf("the value escaped its element: %s", out)
+	}
+	got := pageWidgetConfig(t, out)
+	if got.ClientID != hostile.ClientID || got.Issuer != hostile.Issuer {
+		t.Errorf("round trip: %+v, want %+v", got, hostile)
+	}
+}
+
+// widgetPackageDir is the npm package installed by `npm ci`, from this
+// package's folder.
+var widgetPackageDir = filepath.Join("..", "node_modules", "@okta", "okta-signin-widget")
+
+// requireWidgetPackage skips when the npm package is not installed, except
+// in CI, where its absence is a failure.
+func requireWidgetPackage(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(widgetPackageDir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing; run npm ci", widgetPackageDir)
+		}
+		t.Skipf("%s is missing; run npm ci to check the widget's integrity hashes", widgetPackageDir)
+	}
+}
+
+// TestWidgetIntegrity recomputes the Subresource Integrity hashes from the
+// npm package, whose dist/ files are the CDN's, and checks that the Go
+// constants, package.json and package-lock.json agree on the version.
+func TestWidgetIntegrity(t *testing.T) {
+	requireWidgetPackage(t)
+	for _, tt := range []struct{ file, want string }{
+		{widgetScriptFile, widgetScriptIntegrity},
+		{widgetStyleFile, widgetStyleIntegrity},
+	} {
+		data, err := os.ReadFile(filepath.Join(widgetPackageDir, "dist", filepath.FromSlash(tt.file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha512.Sum384(data)
+		if got := "sha384-" + base64.StdEncoding.EncodeToString(sum[:]); got != tt.want {
+			t.Errorf("%s: integrity %s, the constant says %s", tt.file, got, tt.want)
+		}
+	}
+	var installed struct{ Version string }
+	readJSON(t, filepath.Join(widgetPackageDir, "package.json"), &installed)
+	if installed.Version != WidgetVersion {
+		t.Errorf("installed widget %s, WidgetVersion %s; run npm ci", installed.Version, WidgetVersion)
+	}
+}
+
+// TestWidgetVersionPinned checks that package.json pins exactly
+// WidgetVersion and that the lockfile agrees.
+func TestWidgetVersionPinned(t *testing.T) {
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	readJSON(t, filepath.Join("..", "package.json"), &pkg)
+	if got := pkg.Dependencies["@okta/okta-signin-widget"]; got != WidgetVersion {
+		t.Errorf("package.json pins @okta/okta-signin-widget %q, want exactly %q", got, WidgetVersion)
+	}
+	var lock struct {
+		Packages map[string]struct {
+			Version string `json:"version"`
+		} `json:"packages"`
+	}
+	readJSON(t, filepath.Join("..", "package-lock.json"), &lock)
+	if got := lock.Packages["node_modules/@okta/okta-signin-widget"].Version; got != WidgetVersion {
+		t.Errorf("package-lock.json has @okta/okta-signin-widget %q, want %q", got, WidgetVersion)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
