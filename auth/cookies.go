@@ -147,7 +147,9 @@ func (tc *TransactionCookies) seal(name string, tx *Transaction) (string, error)
 var errBadCookie = errors.New("auth: transaction cookie does not decrypt")
 
 func (tc *TransactionCookies) open(name, value string) (*Transaction, error) {
-	sealed, err := base64.RawURLEncoding.DecodeString(value)
+	// Strict: exactly one encoding opens, so a value differing in unused
+	// padding bits is refused rather than read as the same cookie.
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	if err != nil || len(sealed) < tc.aead.NonceSize()+tc.aead.Overhead() {
 		return nil, errBadCookie
 	}

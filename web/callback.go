@@ -46,7 +46,7 @@ func (s *Server) handleCallback() http.Handler {
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."
 			s.log.WarnContext(r.Context(), "userinfo unavailable; continuing with id_token claims",
-				"request_id", requestID(r.Context()), "err", id.UserInfoErr.Error())
+				"request_id", requestID(r.Context()), "err", truncate(id.UserInfoErr.Error(), maxLoggedError))
 		}
 		if err := s.sessions.SignIn(r.Context(), profile); err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not save the session", Err: err,

@@ -35,7 +35,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
 		attrs = append(attrs, slog.String("check", e.Check))
 	}
 	if e.Err != nil {
-		attrs = append(attrs, slog.String("err", e.Err.Error()))
+		attrs = append(attrs, slog.String("err", truncate(e.Err.Error(), maxLoggedError)))
 	}
 	s.log.LogAttrs(r.Context(), level, "request failed", attrs...)
 	s.render(w, r, e.Status, "error", page{Title: e.Title, Data: e})
@@ -125,4 +125,15 @@ func printableCode(code string) string {
 		}
 	}
 	return code
+}
+
+// maxLoggedError bounds an error in the log: some carry text from the
+// provider (a JWKS or userinfo body), which a hostile provider controls.
+const maxLoggedError = 1024
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…(truncated)"
 }

@@ -1,0 +1,299 @@
+package auth_test
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+)
+
+const testCallbackPath = "/authorization-code/callback"
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+func newCookies(t testing.TB, key []byte, now func() time.Time) *auth.TransactionCookies {
+	t.Helper()
+	tc, err := auth.NewTransactionCookies(key, testCallbackPath, false, now)
+	if err != nil {
+		t.Fatalf("NewTransactionCookies: %v", err)
+	}
+	return tc
+}
+
+// saved starts a login and returns its transaction and the cookie Save set.
+func saved(t testing.TB, tc *auth.TransactionCookies, now time.Time) (*auth.Transaction, *http.Cookie) {
+	t.Helper()
+	tx, err := auth.NewTransaction("/back?x=1", now)
+	if err != nil {
+		t.Fatalf("NewTransaction: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	if err := tc.Save(rec, tx); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	cs := rec.Result().Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("Save set %d cookies, want 1", len(cs))
+	}
+	return tx, cs[0]
+}
+
+// take runs Take for state with cookies on the request, and returns the
+// result and the cookies Take set.
+func take(tc *auth.TransactionCookies, state string, cookies ...*http.Cookie) (*auth.Transaction, []*http.Cookie, error) {
+	r := httptest.NewRequest(http.MethodGet, testCallbackPath, nil)
+	for _, c := range cookies {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	rec := httptest.NewRecorder()
+	tx, err := tc.Take(rec, r, state)
+	return tx, rec.Result().Cookies(), err
+}
+
+func TestTransactionCookieAttributes(t *testing.T) {
+	clock := &testClock{now: testNow()}
+	tc := newCookies(t, testKey(1), clock.Now)
+	tx, c := saved(t, tc, clock.Now())
+
+	if want := "oidc_tx_" + tx.State; c.Name != want {
+		t.Errorf("name: got %q, want %q", c.Name, want)
+	}
+	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != testCallbackPath {
+		t.Errorf("got HttpOnly %v SameSite %v Path %q, want HttpOnly, Lax, %q", c.HttpOnly, c.SameSite, c.Path, testCallbackPath)
+	}
+	if want := int(auth.TransactionTTL / time.Second); c.MaxAge != want {
+		t.Errorf("MaxAge: got %d, want %d", c.MaxAge, want)
+	}
+	for _, secret := range []string{tx.Nonce, tx.Verifier, "/back"} {
+		if strings.Contains(c.Value, secret) {
+			t.Errorf("cookie value shows %q in clear", secret)
+		}
+	}
+
+	secure := newSecureCookies(t)
+	_, sc := saved(t, secure, clock.Now())
+	if !sc.Secure {
+		t.Errorf("with secure set: got Secure false, want true")
+	}
+}
+
+func newSecureCookies(t *testing.T) *auth.TransactionCookies {
+	t.Helper()
+	tc, err := auth.NewTransactionCookies(testKey(1), testCallbackPath, true, nil)
+	if err != nil {
+		t.Fatalf("NewTransactionCookies: %v", err)
+	}
+	return tc
+}
+
+func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
+	clock := &testClock{now: testNow()}
+	tc := newCookies(t, testKey(1), clock.Now)
+	tx, c := saved(t, tc, clock.Now())
+
+	got, set, err := take(tc, tx.State, c)
+	if err != nil {
+		t.Fatalf("Take: %v", err)
+	}
+	if *got != *tx {
+		t.Errorf("Take: got %+v, want %+v", got, tx)
+	}
+	if len(set) != 1 || set[0].Name != c.Name || set[0].MaxAge >= 0 {
+		t.Errorf("Take set cookies %v, want %s deleted", set, c.Name)
+	}
+
+	// The browser would have dropped the cookie; an attacker who copied it
+	// still cannot use it again on this server.
+	if _, _, err := take(tc, tx.State, c); !errors.Is(err, auth.ErrUnknownTransaction) {
+		t.Errorf("second Take with a copy of the cookie: got %v, want ErrUnknownTransaction", err)
+	}
+	if _, _, err := take(tc, tx.State); !errors.Is(err, auth.ErrUnknownTransaction) {
+		t.Errorf("Take without the cookie: got %v, want ErrUnknownTransaction", err)
+	}
+}
+
+func TestTransactionCookiesCoexist(t *testing.T) {
+	clock := &testClock{now: testNow()}
+	tc := newCookies(t, testKey(1), clock.Now)
+	tx1, c1 := saved(t, tc, clock.Now())
+	tx2, c2 := saved(t, tc, clock.Now())
+
+	// Two tabs: both cookies travel with each callback; each callback
+	// takes its own, in either order.
+	got2, _, err := take(tc, tx2.State, c1, c2)
+	if err != nil || got2.Nonce != tx2.Nonce {
+		t.Fatalf("Take second login: got %+v, %v; want it", got2, err)
+	}
+	got1, _, err := take(tc, tx1.State, c1, c2)
+	if err != nil || got1.Nonce != tx1.Nonce {
+		t.Fatalf("Take first login: got %+v, %v; want it", got1, err)
+	}
+}
+
+func TestTransactionCookieExpiry(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		elapsed time.Duration
+		wantOK  bool
+	}{
+		{"just made", 0, true},
+		{"at the TTL", auth.TransactionTTL, true},
+		{"one second past the TTL", auth.TransactionTTL + time.Second, false},
+		{"a day later", 24 * time.Hour, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := &testClock{now: testNow()}
+			tc := newCookies(t, testKey(1), clock.Now)
+			tx, c := saved(t, tc, clock.Now())
+			clock.Advance(tt.elapsed)
+			_, _, err := take(tc, tx.State, c)
+			if tt.wantOK && err != nil {
+				t.Fatalf("got %v, want the transaction", err)
+			}
+			if !tt.wantOK && !errors.Is(err, auth.ErrUnknownTransaction) {
+				t.Fatalf("got %v, want ErrUnknownTransaction", err)
+			}
+		})
+	}
+}
+
+func TestTransactionCookieTampering(t *testing.T) {
+	clock := &testClock{now: testNow()}
+	tc := newCookies(t, testKey(1), clock.Now)
+	other := newCookies(t, testKey(2), clock.Now)
+
+	flip := func(s string, i int) string {
+		b := []byte(s)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name string
+		// cookie returns the state to take and the cookie to send.
+		cookie func(t *testing.T) (string, *http.Cookie)
+	}{
+		{"first character changed", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = flip(c.Value, 0)
+			return tx.State, c
+		}},
+		{"middle character changed", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = flip(c.Value, len(c.Value)/2)
+			return tx.State, c
+		}},
+		{"truncated by one", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = c.Value[:len(c.Value)-1]
+			return tx.State, c
+		}},
+		{"truncated to the nonce", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = c.Value[:16]
+			return tx.State, c
+		}},
+		{"empty", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = ""
+			return tx.State, c
+		}},
+		{"not base64", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value = "!!!" + c.Value
+			return tx.State, c
+		}},
+		{"extended", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, tc, clock.Now())
+			c.Value += "AAAA"
+			return tx.State, c
+		}},
+		{"sealed with another key", func(t *testing.T) (string, *http.Cookie) {
+			tx, c := saved(t, other, clock.Now())
+			return tx.State, c
+		}},
+		{"moved to another state's name", func(t *testing.T) (string, *http.Cookie) {
+			_, c1 := saved(t, tc, clock.Now())
+			tx2, c2 := saved(t, tc, clock.Now())
+			return tx2.State, &http.Cookie{Name: c2.Name, Value: c1.Value}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state, c := tt.cookie(t)
+			tx, _, err := take(tc, state, c)
+			if !errors.Is(err, auth.ErrUnknownTransaction) || tx != nil {
+				t.Fatalf("got %+v, %v; want ErrUnknownTransaction", tx, err)
+			}
+		})
+	}
+}
+
+// TestTransactionCookieInvalidStates: only states NewTransaction could
+// have made are looked up, so attacker input never names a cookie.
+func TestTransactionCookieInvalidStates(t *testing.T) {
+	clock := &testClock{now: testNow()}
+	tc := newCookies(t, testKey(1), clock.Now)
+	tx, c := saved(t, tc, clock.Now())
+
+	for _, tt := range []struct{ name, state string }{
+		{"empty", ""},
+		{"short", tx.State[:42]},
+		{"long", tx.State + "A"},
+		{"standard base64 plus", "+" + tx.State[1:]},
+		{"standard base64 slash", "/" + tx.State[1:]},
+		{"padding", tx.State[:42] + "="},
+		{"semicolon", ";" + tx.State[1:]},
+		{"space", " " + tx.State[1:]},
+		{"NUL", "\x00" + tx.State[1:]},
+		{"non-ASCII", "é" + tx.State[2:]},
+		{"cookie injection", "x; oidc_tx_" + tx.State},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The cookie is sent under the name the bad state would give it.
+			bad := &http.Cookie{Name: "oidc_tx_" + tt.state, Value: c.Value}
+			if _, _, err := take(tc, tt.state, c, bad); !errors.Is(err, auth.ErrUnknownTransaction) {
+				t.Fatalf("state %q: got %v, want ErrUnknownTransaction", tt.state, err)
+			}
+		})
+	}
+	// The real one is still unused.
+	if _, _, err := take(tc, tx.State, c); err != nil {
+		t.Fatalf("the real state after the bad ones: %v", err)
+	}
+}
+
+func TestNewTransactionCookiesKeySize(t *testing.T) {
+	for _, n := range []int{0, 16, 24, 31, 33, 64} {
+		if _, err := auth.NewTransactionCookies(make([]byte, n), "/", false, nil); err == nil {
+			t.Errorf("key of %d bytes: got no error, want one", n)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/internal/testprovider"
+)
+
+// testRedirectURI is the callback registered with the test provider. The
+// auth tests never serve it: they read the provider's redirect and hand
+// its query to Finish.
+const testRedirectURI = "http://127.0.0.1:1/authorization-code/callback"
+
+// testLeeway is the clock-skew leeway the relying parties use here.
+const testLeeway = 5 * time.Minute
+
+// testNow is the shared clock of the provider and the relying party, fixed
+// so that the time rules are tested without timing races.
+func testNow() time.Time { return time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC) }
+
+// newProvider starts a test provider for the auth tests.
+func newProvider(t *testing.T, cfg testprovider.Config) *testprovider.Provider {
+	t.Helper()
+	if cfg.RedirectURI == "" {
+		cfg.RedirectURI = testRedirectURI
+	}
+	if cfg.Now == nil {
+		cfg.Now = testNow
+	}
+	return testprovider.New(t, cfg)
+}
+
+// providerClient is the relying party's HTTP client to the provider, with
+// its own transport so a test can close its idle connections.
+func providerClient(t *testing.T, timeout time.Duration) *http.Client {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Timeout: timeout, Transport: tr}
+}
+
+// newRP discovers op and returns a relying party for its client. edit, if
+// not nil, changes the configuration first.
+func newRP(t *testing.T, op *testprovider.Provider, edit func(*auth.Config)) *auth.RelyingParty {
+	t.Helper()
+	cfg := auth.Config{
+		Issuer:       op.Issuer(),
+		ClientID:     op.ClientID(),
+		ClientSecret: op.ClientSecret(),
+		RedirectURL:  testRedirectURI,
+		Leeway:       testLeeway,
+		HTTPClient:   providerClient(t, 5*time.Second),
+		Now:          testNow,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rp, err := auth.New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("auth.New: %v", err)
+	}
+	return rp
+}
+
+// authorize plays the browser at the provider: it follows nothing, and
+// returns the query of the provider's redirect to the callback.
+func authorize(t *testing.T, authURL string) url.Values {
+	t.Helper()
+	q, err := authorizeQuery(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func authorizeQuery(authURL string) (url.Values, error) {
+	c := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := c.Get(authURL)
+	if err != nil {
+		return nil, fmt.Errorf("GET authorize: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("authorize: got status %d, want 302", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return nil, fmt.Errorf("authorize Location: %w", err)
+	}
+	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != testRedirectURI {
+		return nil, fmt.Errorf("authorize redirected to %q, want %q", got, testRedirectURI)
+	}
+	return loc.Query(), nil
+}
+
+// setupError is a failure of the test's own steps, not of Finish.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return "test setup: " + e.err.Error() }
+
+// tryLogin runs one whole login: Begin, the provider's authorization,
+// Finish. It is safe to call from any goroutine; failures before Finish
+// are setupErrors.
+func tryLogin(rp *auth.RelyingParty) (*auth.Identity, error) {
+	tx, authURL, err := rp.Begin("/")
+	if err != nil {
+		return nil, setupError{err}
+	}
+	q, err := authorizeQuery(authURL)
+	if err != nil {
+		return nil, setupError{err}
+	}
+	return rp.Finish(context.Background(), tx, auth.ParseCallback(q))
+}
+
+// login is tryLogin for the test's goroutine: setup failures are fatal.
+func login(t *testing.T, rp *auth.RelyingParty) (*auth.Identity, error) {
+	t.Helper()
+	id, err := tryLogin(rp)
+	var se setupError
+	if errors.As(err, &se) {
+		t.Fatal(se)
+	}
+	return id, err
+}
+
+// wantTokenError fails unless err is a *auth.TokenError for check.
+func wantTokenError(t *testing.T, err error, check string) {
+	t.Helper()
+	var te *auth.TokenError
+	if !errors.As(err, &te) {
+		t.Fatalf("got error %v (%T), want *auth.TokenError with Check %q", err, err, check)
+	}
+	if te.Check != check {
+		t.Fatalf("got Check %q (%v), want %q", te.Check, te, check)
+	}
+}
+
+// settledGoroutines closes idle connections and waits until the number of
+// goroutines stops falling, then returns it.
+func settledGoroutines(closeIdle ...func()) int {
+	last := -1
+	for range 40 {
+		for _, c := range closeIdle {
+			c()
+		}
+		n := runtime.NumGoroutine()
+		if n == last {
+			return n
+		}
+		last = n
+		time.Sleep(50 * time.Millisecond)
+	}
+	return last
+}
+
+// checkNoLeak fails t if, within a generous 10 s, the goroutine count does
+// not come back to at most before. The wait is a bound, not a timing
+// threshold: a leaked goroutine never comes back.
+func checkNoLeak(t *testing.T, before int, closeIdle ...func()) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, c := range closeIdle {
+			c()
+		}
+		n := runtime.NumGoroutine()
+		if n <= before {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("goroutines: got %d, want at most %d; stacks:\n%s", n, before, buf)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
