@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/alexedwards/scs/v2/memstore"
 
 	"github.com/okta-samples/okta-go-sample/auth"
 )
@@ -22,7 +21,7 @@ type Store = scs.Store
 
 // Options tune the session cookie and lifetimes.
 type Options struct {
-	// Store defaults to an in-memory store, fine for one process.
+	// Store defaults to scs's in-memory store (memstore), fine for one process.
 	Store Store
 	// Secure marks the cookie Secure; set it when served over https.
 	Secure bool
@@ -42,11 +41,12 @@ type Manager struct {
 
 // New returns a Manager with opts.
 func New(opts Options) *Manager {
+	// scs.New already uses a memstore (with its cleanup goroutine); keep it
+	// unless another store is given, rather than start a second one.
 	sm := scs.New()
-	if opts.Store == nil {
-		opts.Store = memstore.New()
+	if opts.Store != nil {
+		sm.Store = opts.Store
 	}
-	sm.Store = opts.Store
 	sm.IdleTimeout = cmp(opts.IdleTimeout, 30*time.Minute)
 	sm.Lifetime = cmp(opts.Lifetime, 12*time.Hour)
 	sm.Cookie.Name = CookieName
