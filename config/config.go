@@ -75,6 +75,10 @@ type Config struct {
 
 	// Source says where the file settings came from, for the overview page.
 	Source string
+
+	// problems found while loading, reported by Resolve together with
+	// everything else, so a newcomer sees every problem at once.
+	problems []Problem
 }
 
 // fileFormat mirrors Okta's samples configuration file.
@@ -106,9 +110,9 @@ type Options struct {
 }
 
 // Load reads the file and the environment into a Config with defaults
-// filled in. It fails only when the file cannot be read or parsed; call
-// Validate for everything else.
-func Load(opts Options) (Config, error) {
+// filled in. It never fails: what it cannot read or parse is kept and
+// reported by Resolve, with every other problem.
+func Load(opts Options) Config {
 	cfg := Config{
 		Port:            DefaultPort,
 		DevAddr:         DefaultDevAddr,
@@ -129,27 +133,37 @@ func Load(opts Options) (Config, error) {
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if err := cfg.applyFile(path, data); err != nil {
-			return Config{}, err
-		}
+		cfg.applyFile(path, data)
 		cfg.Source = path
 	case !explicit && errors.Is(err, fs.ErrNotExist):
 		// No file is fine: environment variables or the dev provider.
 	default:
-		return Config{}, fmt.Errorf("config: reading %s: %w", path, err)
+		cfg.addProblem("-config", "cannot read %s: %v", path, err)
 	}
-
-	if err := cfg.applyEnv(getenv); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	cfg.applyEnv(getenv)
+	return cfg
 }
 
-func (c *Config) applyFile(path string, data []byte) error {
+func (c *Config) addProblem(field, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *Config) applyFile(path string, data []byte) {
 	var f fileFormat
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&f); err != nil {
-		return fmt.Errorf("config: %s: %s", path, describeJSONError(data, err))
+		c.addProblem(path, "%s", describeJSONError(data, err))
+		return
+	}
+	// One JSON object and nothing after it: trailing text is a mistake
+	// (a pasted second object, a stray brace), not something to ignore.
+	end := dec.InputOffset()
+	rest := data[end:]
+	if extra := bytes.TrimLeft(rest, " \t\r\n"); len(extra) > 0 {
+		// position counts the offending byte itself, as json.SyntaxError does.
+		line, col := position(data, end+int64(len(rest)-len(extra))+1)
+		c.addProblem(path, "malformed JSON at line %d, column %d: unexpected text after the closing brace", line, col)
+		return
 	}
 	o, s := f.OktaSample.OIDC, f.OktaSample.Server
 	c.OktaURL = o.OktaURL
@@ -168,11 +182,11 @@ func (c *Config) applyFile(path string, data []byte) error {
 		raw := strings.Trim(string(s.Port), `"`)
 		p, err := strconv.Atoi(raw)
 		if err != nil {
-			return fmt.Errorf("config: %s: oktaSample.server.port is %s; want a whole number such as 8080", path, s.Port)
+			c.addProblem(fieldPort, "%s is not a whole number; use for example 8080", s.Port)
+			return
 		}
 		c.Port = p
 	}
-	return nil
 }
 
 // describeJSONError turns a decoding error into a message with the line
@@ -208,21 +222,12 @@ func position(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
-// env lists, per setting, the variables read, first match wins: the Okta
+// The variables read for the client settings, first match wins: the Okta
 // CLI's names, then the short names of Okta's Go samples.
-var envNames = struct {
-	issuer, clientID, secret, redirect, port, leeway, timeout, cookieKey, widgetDir []string
-}{
-	issuer:    []string{"OKTA_OAUTH2_ISSUER", "ISSUER"},
-	clientID:  []string{"OKTA_OAUTH2_CLIENT_ID", "CLIENT_ID"},
-	secret:    []string{"OKTA_OAUTH2_CLIENT_SECRET", "CLIENT_SECRET"},
-	redirect:  []string{"OKTA_OAUTH2_REDIRECT_URI", "REDIRECT_URI"},
-	port:      []string{"PORT"},
-	leeway:    []string{"OKTA_SAMPLE_LEEWAY"},
-	timeout:   []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"},
-	cookieKey: []string{"OKTA_SAMPLE_COOKIE_KEY"},
-	widgetDir: []string{"OKTA_SAMPLE_WIDGET_DIR"},
-}
+func envIssuer() []string   { return []string{"OKTA_OAUTH2_ISSUER", "ISSUER"} }
+func envClientID() []string { return []string{"OKTA_OAUTH2_CLIENT_ID", "CLIENT_ID"} }
+func envSecret() []string   { return []string{"OKTA_OAUTH2_CLIENT_SECRET", "CLIENT_SECRET"} }
+func envRedirect() []string { return []string{"OKTA_OAUTH2_REDIRECT_URI", "REDIRECT_URI"} }
 
 func lookup(getenv func(string) string, names []string) (value, name string) {
 	for _, n := range names {
@@ -233,55 +238,50 @@ func lookup(getenv func(string) string, names []string) (value, name string) {
 	return "", ""
 }
 
-func (c *Config) applyEnv(getenv func(string) string) error {
+func (c *Config) applyEnv(getenv func(string) string) {
 	for _, s := range []struct {
 		names []string
 		dst   *string
 	}{
-		{envNames.issuer, &c.Issuer},
-		{envNames.clientID, &c.ClientID},
-		{envNames.secret, &c.ClientSecret},
-		{envNames.redirect, &c.RedirectURI},
-		{envNames.widgetDir, &c.WidgetDir},
+		{envIssuer(), &c.Issuer},
+		{envClientID(), &c.ClientID},
+		{envSecret(), &c.ClientSecret},
+		{envRedirect(), &c.RedirectURI},
+		{[]string{"OKTA_SAMPLE_WIDGET_DIR"}, &c.WidgetDir},
 	} {
 		if v, _ := lookup(getenv, s.names); v != "" {
 			*s.dst = v
 		}
 	}
-	var errs []string
-	if v, n := lookup(getenv, envNames.port); v != "" {
-		p, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s is %q; want a whole number such as 8080", n, v))
+	if v, n := lookup(getenv, []string{"PORT"}); v != "" {
+		if p, err := strconv.Atoi(v); err != nil {
+			c.addProblem(n, "%q is not a whole number; use for example 8080", v)
+		} else {
+			c.Port = p
 		}
-		c.Port = p
 	}
-	if v, n := lookup(getenv, envNames.leeway); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s is %q; want a duration such as 5m or 30s", n, v))
+	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_LEEWAY"}); v != "" {
+		if d, err := time.ParseDuration(v); err != nil {
+			c.addProblem(n, "%q is not a duration; use for example 5m or 30s", v)
+		} else {
+			c.Leeway = d
 		}
-		c.Leeway = d
 	}
-	if v, n := lookup(getenv, envNames.timeout); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Sprintf("%s is %q; want a positive duration such as 10s", n, v))
+	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"}); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			c.addProblem(n, "%q is not a positive duration; use for example 10s", v)
+		} else {
+			c.ProviderTimeout = d
 		}
-		c.ProviderTimeout = d
 	}
-	if v, n := lookup(getenv, envNames.cookieKey); v != "" {
-		k, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(k) != 32 {
+	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_COOKIE_KEY"}); v != "" {
+		if k, err := base64.StdEncoding.DecodeString(v); err != nil || len(k) != 32 {
 			// The value is a secret: say what is wrong, never what it is.
-			errs = append(errs, fmt.Sprintf("%s must be 32 random bytes in standard base64 (make one with: openssl rand -base64 32)", n))
+			c.addProblem(n, "must be 32 random bytes in standard base64 (make one with: openssl rand -base64 32)")
+		} else {
+			c.CookieKey = k
 		}
-		c.CookieKey = k
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
-	}
-	return nil
 }
 
 // ListenAddr is the address the app listens on.

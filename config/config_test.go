@@ -36,10 +36,7 @@ const goodFile = `{
 }`
 
 func TestLoadFile(t *testing.T) {
-	cfg, err := Load(Options{File: writeFile(t, goodFile)})
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	cfg := Load(Options{File: writeFile(t, goodFile)})
 	if err := cfg.Resolve(); err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -84,10 +81,7 @@ func TestEnvOverridesFile(t *testing.T) {
 	path := writeFile(t, goodFile)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Load(Options{File: path, Getenv: env(tt.env)})
-			if err != nil {
-				t.Fatalf("Load: %v", err)
-			}
+			cfg := Load(Options{File: path, Getenv: env(tt.env)})
 			if cfg.Issuer != tt.wantIssuer || cfg.ClientID != tt.wantID || cfg.ClientSecret != tt.wantSecret {
 				t.Errorf("got issuer %q client %q secret %q, want %q %q %q", cfg.Issuer, cfg.ClientID, cfg.ClientSecret, tt.wantIssuer, tt.wantID, tt.wantSecret)
 			}
@@ -97,10 +91,7 @@ func TestEnvOverridesFile(t *testing.T) {
 
 func TestDefaultsWithoutFileMeanDevMode(t *testing.T) {
 	t.Chdir(t.TempDir()) // no .samples.config.json here
-	cfg, err := Load(Options{})
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	cfg := Load(Options{})
 	if err := cfg.Resolve(); err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -121,10 +112,7 @@ func TestDefaultFileIsRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	cfg, err := Load(Options{})
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	cfg := Load(Options{})
 	if cfg.ClientID != "0oafile" || cfg.Source != DefaultFile {
 		t.Errorf("got client %q from %q, want 0oafile from %s", cfg.ClientID, cfg.Source, DefaultFile)
 	}
@@ -139,11 +127,13 @@ func TestLoadErrors(t *testing.T) {
 		want    []string
 	}{
 		{name: "malformed JSON names line and column", file: "{\n  \"oktaSample\": {\n    \"oidc\": {,\n  }\n}", want: []string{"line 3, column 14", "malformed JSON"}},
-		{name: "trailing garbage", file: "{\"oktaSample\": }", want: []string{"line 1, column 16"}},
+		{name: "missing value", file: "{\"oktaSample\": }", want: []string{"line 1, column 16"}},
+		{name: "trailing text after the object", file: "{\"oktaSample\": {}}\n  }", want: []string{"line 2, column 3", "after the closing brace"}},
+		{name: "a second object", file: "{}\n{}", want: []string{"line 2, column 1"}},
 		{name: "wrong type", file: `{"oktaSample":{"oidc":{"issuer": 5}}}`, want: []string{"line 1", "issuer", "string"}},
 		{name: "port not a number", file: `{"oktaSample":{"server":{"port":"http"}}}`, want: []string{"port", "whole number"}},
 		{name: "empty file", file: "", want: []string{"empty"}},
-		{name: "explicit file missing", missing: true, want: []string{"reading", "no such file"}},
+		{name: "explicit file missing", missing: true, want: []string{"cannot read", "no such file"}},
 		{name: "bad PORT", file: `{}`, env: map[string]string{"PORT": "eighty"}, want: []string{"PORT", "whole number"}},
 		{name: "bad leeway", file: `{}`, env: map[string]string{"OKTA_SAMPLE_LEEWAY": "5 minutes"}, want: []string{"OKTA_SAMPLE_LEEWAY", "duration"}},
 		{name: "bad cookie key is not echoed", file: `{}`, env: map[string]string{"OKTA_SAMPLE_COOKIE_KEY": "c2hvcnQta2V5"}, want: []string{"OKTA_SAMPLE_COOKIE_KEY", "32 random bytes"}},
@@ -154,9 +144,10 @@ func TestLoadErrors(t *testing.T) {
 			if !tt.missing {
 				path = writeFile(t, tt.file)
 			}
-			_, err := Load(Options{File: path, Getenv: env(tt.env)})
+			cfg := Load(Options{File: path, Getenv: env(tt.env)})
+			err := cfg.Resolve()
 			if err == nil {
-				t.Fatal("Load: got no error, want one")
+				t.Fatal("Load and Resolve: got no error, want one")
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -308,5 +299,26 @@ func TestMaskedNeverShowsSecret(t *testing.T) {
 		if s.Name == "clientSecret" && s.Value != "(set, hidden)" {
 			t.Errorf("clientSecret: got %q, want (set, hidden)", s.Value)
 		}
+	}
+}
+
+func TestProblemsFromEveryStageAreReportedTogether(t *testing.T) {
+	path := writeFile(t, `{"oktaSample":{"oidc":{"clientId":"{clientId}"},"server":{"port":"x"}}}`)
+	cfg := Load(Options{File: path, Getenv: env(map[string]string{
+		"ISSUER":             "http://evil.example/oauth2/default",
+		"OKTA_SAMPLE_LEEWAY": "soon",
+	})})
+	err := cfg.Resolve()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Resolve: got %v, want *ValidationError", err)
+	}
+	for _, want := range []string{"oktaSample.server.port", "OKTA_SAMPLE_LEEWAY", "{clientId}", "uses http", "clientSecret"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not report %q:\n%v", want, err)
+		}
+	}
+	if len(ve.Problems) < 5 {
+		t.Errorf("got %d problems, want at least 5:\n%v", len(ve.Problems), err)
 	}
 }

@@ -87,10 +87,7 @@ func loadAndResolve(t *testing.T, path string, data []byte, env map[string]strin
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(config.Options{File: path, Getenv: func(k string) string { return env[k] }})
-	if err != nil {
-		return []string{err.Error()}
-	}
+	cfg := config.Load(config.Options{File: path, Getenv: func(k string) string { return env[k] }})
 	var texts []string
 	if err := cfg.Resolve(); err != nil {
 		texts = append(texts, err.Error())

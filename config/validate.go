@@ -55,7 +55,7 @@ var placeholder = regexp.MustCompile(`\{[A-Za-z][A-Za-z0-9_]*\}`)
 // provider is used and the client settings are filled in by the caller
 // (see UseDevProvider); they are not required here.
 func (c *Config) Resolve() error {
-	var ps []Problem
+	ps := append([]Problem(nil), c.problems...)
 	add := func(field, format string, args ...any) {
 		ps = append(ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 	}

@@ -52,10 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errUsage
 	}
 
-	cfg, err := config.Load(config.Options{File: *configFile, Getenv: getenv})
-	if err != nil {
-		return configError{err}
-	}
+	cfg := config.Load(config.Options{File: *configFile, Getenv: getenv})
 	cfg.Addr, cfg.DevAddr = *addr, *devAddr
 	if *dev {
 		cfg.Dev = true
