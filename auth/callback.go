@@ -55,7 +55,8 @@ type Identity struct {
 // Finish completes the login tx with the provider's response cb. The
 // order matters: everything that can be checked without the network is
 // checked before the code is exchanged, and the id_token is fully
-// validated before any other call is made with the access token.
+// validated before any other call is made with the access token. All the
+// calls together take at most Config.Timeout; userinfo gets what is left.
 func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback) (*Identity, error) {
 	// RFC 9207: a wrong iss means the response may come from another
 	// provider; a missing one is suspect when the provider says it sends it.
@@ -72,6 +73,8 @@ func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback
 		return nil, ErrMissingCode
 	}
 
+	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
+	defer cancel()
 	tok, err := rp.exchange(ctx, tx, cb.Code)
 	if err != nil {
 		return nil, err
@@ -104,8 +107,6 @@ func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback
 // exchange redeems the code at the token endpoint with client_secret_basic
 // and the PKCE verifier (RFC 7636 4.5).
 func (rp *RelyingParty) exchange(ctx context.Context, tx *Transaction, code string) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
-	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, rp.client)
 	tok, err := rp.oauth2.Exchange(ctx, code, oauth2.VerifierOption(tx.Verifier))
 	if err != nil {
@@ -150,8 +151,6 @@ func (rp *RelyingParty) userInfo(ctx context.Context, tok *oauth2.Token, subject
 	if rp.provider.UserInfoEndpoint() == "" {
 		return nil, errors.New("provider has no userinfo endpoint")
 	}
-	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
-	defer cancel()
 	ui, err := rp.provider.UserInfo(oidc.ClientContext(ctx, rp.client), oauth2.StaticTokenSource(tok))
 	if err != nil {
 		return nil, fmt.Errorf("auth: userinfo: %w", scrub(err))

@@ -11,14 +11,18 @@ import (
 type Claim struct {
 	Name   string `json:"name"`
 	Value  string `json:"value"`
-	Source string `json:"source"` // "id_token", "userinfo" or "both"
+	Source string `json:"source"` // one of the Source constants
 }
 
 // Claim sources.
 const (
 	SourceIDToken  = "id_token"
 	SourceUserInfo = "userinfo"
-	SourceBoth     = "both"
+	// SourceBoth: both carry the claim with the same value.
+	SourceBoth = "both"
+	// SourceConflict: both carry the claim with different values; the
+	// id_token's signed value is the one shown.
+	SourceConflict = "conflict"
 )
 
 // Claims merges the id_token and userinfo claims into one list sorted by
@@ -33,6 +37,9 @@ func (id *Identity) Claims() []Claim {
 	for name, v := range id.UserInfoClaims {
 		if c, ok := byName[name]; ok {
 			c.Source = SourceBoth
+			if claimString(name, v) != c.Value {
+				c.Source = SourceConflict
+			}
 			continue
 		}
 		byName[name] = &Claim{Name: name, Value: claimString(name, v), Source: SourceUserInfo}
@@ -45,15 +52,21 @@ func (id *Identity) Claims() []Claim {
 	return out
 }
 
-// timeClaims are NumericDate claims, shown as times.
-var timeClaims = map[string]bool{"exp": true, "iat": true, "auth_time": true, "nbf": true, "updated_at": true}
+// isTimeClaim reports whether a claim is a NumericDate, shown as a time.
+func isTimeClaim(name string) bool {
+	switch name {
+	case "exp", "iat", "auth_time", "nbf", "updated_at":
+		return true
+	}
+	return false
+}
 
 func claimString(name string, v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
 	case float64:
-		if timeClaims[name] {
+		if isTimeClaim(name) {
 			return time.Unix(int64(x), 0).UTC().Format(time.RFC3339)
 		}
 		return fmt.Sprint(x)

@@ -21,8 +21,8 @@ type Connector struct {
 	cfg Config
 	log *slog.Logger
 
-	// MinBackoff and MaxBackoff bound the wait between attempts.
-	MinBackoff, MaxBackoff time.Duration
+	// minBackoff and maxBackoff bound the wait between attempts.
+	minBackoff, maxBackoff time.Duration
 
 	mu      sync.Mutex
 	rp      *RelyingParty
@@ -38,8 +38,8 @@ func NewConnector(cfg Config, log *slog.Logger) *Connector {
 	return &Connector{
 		cfg:        cfg,
 		log:        log,
-		MinBackoff: 500 * time.Millisecond,
-		MaxBackoff: 30 * time.Second,
+		minBackoff: 500 * time.Millisecond,
+		maxBackoff: 30 * time.Second,
 		lastErr:    errors.New("discovery has not run yet"),
 		ready:      make(chan struct{}),
 	}
@@ -47,7 +47,7 @@ func NewConnector(cfg Config, log *slog.Logger) *Connector {
 
 // Run tries discovery until it succeeds or ctx is done.
 func (c *Connector) Run(ctx context.Context) {
-	wait := c.MinBackoff
+	wait := c.minBackoff
 	for attempt := 1; ; attempt++ {
 		rp, err := New(ctx, c.cfg)
 		if err == nil {
@@ -67,7 +67,7 @@ func (c *Connector) Run(ctx context.Context) {
 			return
 		case <-time.After(wait):
 		}
-		wait = min(wait*2, c.MaxBackoff)
+		wait = min(wait*2, c.maxBackoff)
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -67,23 +70,86 @@ func NewCookieKey() ([]byte, error) {
 	return k, nil
 }
 
-// Save sets tx's cookie on w.
-func (tc *TransactionCookies) Save(w http.ResponseWriter, tx *Transaction) error {
+// MaxPending is how many logins one browser may have pending at once
+// (tabs, back buttons, reloads of the custom login page). Save expires the
+// oldest beyond it, so the cookies can never outgrow a request header.
+const MaxPending = 8
+
+// Save sets tx's cookie on w. The transaction cookies that r carries are
+// read too: ones that no longer open are deleted, and the oldest are
+// expired so that at most MaxPending remain, tx included. For that the
+// cookie path must cover the routes that call Save (see CookiePath).
+func (tc *TransactionCookies) Save(w http.ResponseWriter, r *http.Request, tx *Transaction) error {
 	name := cookiePrefix + tx.State
 	value, err := tc.seal(name, tx)
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
+	tc.prune(w, r)
+	http.SetCookie(w, tc.cookie(name, value, int(TransactionTTL/time.Second)))
+	return nil
+}
+
+// prune deletes the pending-login cookies in r that are unreadable or
+// expired, and the oldest beyond MaxPending-1.
+func (tc *TransactionCookies) prune(w http.ResponseWriter, r *http.Request) {
+	type pending struct {
+		name    string
+		created time.Time
+	}
+	var live []pending
+	now := tc.now()
+	for _, c := range r.Cookies() {
+		if !strings.HasPrefix(c.Name, cookiePrefix) {
+			continue
+		}
+		tx, err := tc.open(c.Name, c.Value)
+		if err != nil || tx.Expired(now) || cookiePrefix+tx.State != c.Name {
+			http.SetCookie(w, tc.cookie(c.Name, "", -1))
+			continue
+		}
+		live = append(live, pending{c.Name, tx.Created})
+	}
+	if len(live) < MaxPending {
+		return
+	}
+	sort.Slice(live, func(i, j int) bool { return live[i].created.Before(live[j].created) })
+	for _, p := range live[:len(live)-(MaxPending-1)] {
+		http.SetCookie(w, tc.cookie(p.name, "", -1))
+	}
+}
+
+// cookie is a transaction cookie with the attributes every one of them has.
+func (tc *TransactionCookies) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     tc.path,
-		MaxAge:   int(TransactionTTL / time.Second),
+		MaxAge:   maxAge,
 		HttpOnly: true,
 		Secure:   tc.secure,
 		SameSite: http.SameSiteLaxMode,
-	})
-	return nil
+	}
+}
+
+// CookiePath returns the longest path that covers all of paths, ending in
+// a slash: the path for transaction cookies, given the callback path and
+// the routes that start logins, so each of them sees the cookies.
+func CookiePath(paths ...string) string {
+	if len(paths) == 0 {
+		return "/"
+	}
+	dir := func(p string) string { return p[:strings.LastIndex(p, "/")+1] }
+	common := dir(paths[0])
+	for _, p := range paths[1:] {
+		for !strings.HasPrefix(dir(p), common) {
+			common = dir(strings.TrimSuffix(common, "/"))
+		}
+	}
+	if common == "" {
+		return "/"
+	}
+	return common
 }
 
 // Take returns the pending login for state from r's cookies and consumes
@@ -99,7 +165,7 @@ func (tc *TransactionCookies) Take(w http.ResponseWriter, r *http.Request, state
 		return nil, ErrUnknownTransaction
 	}
 	// Whatever happens next, this browser's cookie for the state is spent.
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: tc.path, MaxAge: -1, HttpOnly: true, Secure: tc.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, tc.cookie(name, "", -1))
 
 	tx, err := tc.open(name, c.Value)
 	if err != nil || tx.State != state {
@@ -109,7 +175,11 @@ func (tc *TransactionCookies) Take(w http.ResponseWriter, r *http.Request, state
 	if tx.Expired(now) {
 		return nil, ErrUnknownTransaction
 	}
-	if !tc.used.markUsed(state, tx.Created.Add(TransactionTTL), now) {
+	first, err := tc.used.markUsed(state, tx.Created.Add(TransactionTTL), now)
+	if err != nil {
+		return nil, err
+	}
+	if !first {
 		return nil, ErrUnknownTransaction
 	}
 	return tx, nil
@@ -168,21 +238,36 @@ func (tc *TransactionCookies) open(name, value string) (*Transaction, error) {
 	return &tx, nil
 }
 
+// ErrTooManyLogins is returned when more logins finished in the last
+// TransactionTTL than usedStates can remember; the app refuses rather
+// than forget, which would allow replays.
+var ErrTooManyLogins = errors.New("auth: too many logins finished recently; try again shortly")
+
+// maxUsedStates bounds the memory of usedStates: about 50 bytes each, so
+// at most a few MiB, whatever the rate of callbacks.
+const maxUsedStates = 100_000
+
 // usedStates remembers consumed states until their transaction would have
-// expired anyway, so a copied cookie cannot replay a callback.
+// expired anyway, so a copied cookie cannot replay a callback. It keeps a
+// hash of each state, not the state.
 type usedStates struct {
 	mu         sync.Mutex
-	until      map[string]time.Time
+	until      map[[16]byte]time.Time
 	lastPruned time.Time
 }
 
-func newUsedStates() *usedStates { return &usedStates{until: make(map[string]time.Time)} }
+func newUsedStates() *usedStates { return &usedStates{until: make(map[[16]byte]time.Time)} }
 
 // markUsed records state and reports whether this was its first use.
-func (u *usedStates) markUsed(state string, until, now time.Time) bool {
+func (u *usedStates) markUsed(state string, until, now time.Time) (bool, error) {
+	sum := sha256.Sum256([]byte(state))
+	var key [16]byte
+	copy(key[:], sum[:])
+
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if now.Sub(u.lastPruned) > time.Minute {
+	full := len(u.until) >= maxUsedStates
+	if full || now.Sub(u.lastPruned) > time.Minute {
 		for s, t := range u.until {
 			if now.After(t) {
 				delete(u.until, s)
@@ -190,9 +275,12 @@ func (u *usedStates) markUsed(state string, until, now time.Time) bool {
 		}
 		u.lastPruned = now
 	}
-	if _, seen := u.until[state]; seen {
-		return false
+	if _, seen := u.until[key]; seen {
+		return false, nil
 	}
-	u.until[state] = until
-	return true
+	if len(u.until) >= maxUsedStates {
+		return false, ErrTooManyLogins
+	}
+	u.until[key] = until
+	return true, nil
 }

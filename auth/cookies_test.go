@@ -52,7 +52,7 @@ func saved(t testing.TB, tc *auth.TransactionCookies, now time.Time) (*auth.Tran
 		t.Fatalf("NewTransaction: %v", err)
 	}
 	rec := httptest.NewRecorder()
-	if err := tc.Save(rec, tx); err != nil {
+	if err := tc.Save(rec, httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil), tx); err != nil {
 		t.Fatalf("Save: %v", err)
 	}
 	cs := rec.Result().Cookies()
@@ -294,6 +294,104 @@ func TestNewTransactionCookiesKeySize(t *testing.T) {
 	for _, n := range []int{0, 16, 24, 31, 33, 64} {
 		if _, err := auth.NewTransactionCookies(make([]byte, n), "/", false, nil); err == nil {
 			t.Errorf("key of %d bytes: got no error, want one", n)
+		}
+	}
+}
+
+func TestSaveKeepsAtMostMaxPending(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	tc := newCookies(t, testKey(1), func() time.Time { return now })
+	var held []*http.Cookie // what the browser holds
+	var states []string
+	for i := range auth.MaxPending + 3 {
+		now = now.Add(time.Second) // each login a little later than the last
+		tx, err := auth.NewTransaction("/", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil)
+		for _, c := range held {
+			r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+		rec := httptest.NewRecorder()
+		if err := tc.Save(rec, r, tx); err != nil {
+			t.Fatalf("Save %d: %v", i, err)
+		}
+		held = applyCookies(held, rec.Result().Cookies())
+		states = append(states, tx.State)
+	}
+	if len(held) != auth.MaxPending {
+		t.Fatalf("browser holds %d transaction cookies, want %d", len(held), auth.MaxPending)
+	}
+	// The newest MaxPending survive; the oldest were expired.
+	for i, st := range states {
+		_, _, err := take(tc, st, held...)
+		if wantOK := i >= len(states)-auth.MaxPending; (err == nil) != wantOK {
+			t.Errorf("login %d: Take error %v, want success %v", i, err, wantOK)
+		}
+	}
+}
+
+func TestSaveDeletesUnreadableCookies(t *testing.T) {
+	tc := newCookies(t, testKey(1), nil)
+	tx, err := auth.NewTransaction("/", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil)
+	r.AddCookie(&http.Cookie{Name: "oidc_tx_garbage", Value: "not-a-sealed-value"})
+	rec := httptest.NewRecorder()
+	if err := tc.Save(rec, r, tx); err != nil {
+		t.Fatal(err)
+	}
+	var deleted bool
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "oidc_tx_garbage" && c.MaxAge < 0 {
+			deleted = true
+		}
+	}
+	if !deleted {
+		t.Error("an unreadable transaction cookie was not deleted")
+	}
+}
+
+// applyCookies updates a browser's cookies with a response's Set-Cookie.
+func applyCookies(held, set []*http.Cookie) []*http.Cookie {
+	byName := map[string]*http.Cookie{}
+	var order []string
+	for _, c := range held {
+		byName[c.Name] = c
+		order = append(order, c.Name)
+	}
+	for _, c := range set {
+		if _, ok := byName[c.Name]; !ok {
+			order = append(order, c.Name)
+		}
+		byName[c.Name] = c
+	}
+	var out []*http.Cookie
+	for _, n := range order {
+		if c := byName[n]; c.MaxAge >= 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestCookiePath(t *testing.T) {
+	tests := []struct {
+		paths []string
+		want  string
+	}{
+		{[]string{"/authorization-code/login", "/authorization-code/login-custom", "/authorization-code/callback"}, "/authorization-code/"},
+		{[]string{"/authorization-code/login", "/callback"}, "/"},
+		{[]string{"/a/b/login", "/a/c/callback"}, "/a/"},
+		{[]string{"/authorization-code/callback"}, "/authorization-code/"},
+		{nil, "/"},
+	}
+	for _, tt := range tests {
+		if got := auth.CookiePath(tt.paths...); got != tt.want {
+			t.Errorf("CookiePath(%q): got %q, want %q", tt.paths, got, tt.want)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func Example() {
 	http.HandleFunc("GET /authorization-code/login", func(w http.ResponseWriter, r *http.Request) {
 		tx, authURL, err := rp.Begin(auth.SafeReturnTo(r.URL.Query().Get("return_to"), "/"))
 		if err == nil {
-			err = txs.Save(w, tx)
+			err = txs.Save(w, r, tx)
 		}
 		if err != nil {
 			http.Error(w, "could not start the login", http.StatusInternalServerError)

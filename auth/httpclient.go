@@ -23,16 +23,19 @@ var ErrResponseTooLarge = fmt.Errorf("auth: provider response larger than %d byt
 // errJWKSRateLimited is returned instead of fetching the key set again too soon.
 var errJWKSRateLimited = errors.New("auth: key set refetched too often; refusing to fetch it again yet")
 
-// NewHTTPClient returns the client used for calls to the provider when
-// Config.HTTPClient is nil: connect, TLS and header timeouts, an overall
-// timeout per request, and bounded response bodies.
-func NewHTTPClient() *http.Client {
+// NewHTTPClient returns a client for calls to the provider: connect and
+// TLS handshake timeouts, and timeout for each whole request (zero means
+// DefaultTimeout). RelyingParty also bounds every call with a context
+// deadline and limits response bodies, whatever client it is given.
+func NewHTTPClient(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 5 * time.Second
-	t.ResponseHeaderTimeout = 10 * time.Second
 	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Timeout: 15 * time.Second, Transport: t}
+	return &http.Client{Timeout: timeout, Transport: t}
 }
 
 // boundedClient returns a copy of c whose responses are limited to

@@ -14,7 +14,6 @@
 package auth
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +34,13 @@ func defaultScopes() []string { return []string{oidc.ScopeOpenID, "email", "prof
 
 // Config configures a RelyingParty.
 type Config struct {
-	Issuer       string
+	// Issuer is the provider's issuer URL, e.g.
+	// https://dev-123456.okta.com/oauth2/default; discovery is read from
+	// Issuer + "/.well-known/openid-configuration".
+	Issuer string
+	// ClientID and ClientSecret are the app's credentials at the provider.
+	// The secret is sent only to the token endpoint, with
+	// client_secret_basic.
 	ClientID     string
 	ClientSecret string
 	// RedirectURL is the callback registered with the provider.
@@ -47,12 +52,13 @@ type Config struct {
 	// SigningAlgs is the allow-list for id_token signatures; empty means
 	// RS256 only. "none" and HMAC algorithms are always refused.
 	SigningAlgs []string
-	// HTTPClient makes every call to the provider; nil means NewHTTPClient().
+	// HTTPClient makes every call to the provider; nil means
+	// NewHTTPClient(Timeout).
 	HTTPClient *http.Client
-	// Timeout bounds each call to the provider (discovery, keys, token,
-	// userinfo), also when HTTPClient has no timeout of its own,
-	// so a hanging provider gets an error page, not a hanging browser.
-	// Zero means DefaultTimeout.
+	// Timeout bounds discovery, each key set fetch, and the whole of
+	// Finish (token, keys, userinfo together), also when HTTPClient has no
+	// timeout of its own, so a hanging provider gets an error page, not a
+	// hanging browser. Zero means DefaultTimeout.
 	Timeout time.Duration
 	// JWKSRefetchEvery and JWKSRefetchBurst bound how often an unknown key
 	// id can make the app fetch the provider's keys (default every 10s,
@@ -102,8 +108,11 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = NewHTTPClient()
+		cfg.HTTPClient = NewHTTPClient(cfg.Timeout)
 	}
 	cfg.HTTPClient = boundedClient(cfg.HTTPClient)
 	if cfg.Now == nil {
@@ -111,9 +120,6 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.JWKSRefetchEvery <= 0 {
 		cfg.JWKSRefetchEvery = 10 * time.Second
@@ -145,7 +151,7 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	jwksClient := &http.Client{
 		// go-oidc fetches keys in the background with a context that is
 		// never cancelled, so only a client timeout ends a hung fetch.
-		Timeout:   cmp.Or(cfg.HTTPClient.Timeout, cfg.Timeout),
+		Timeout:   shorter(cfg.HTTPClient.Timeout, cfg.Timeout),
 		Transport: newRateLimitedTransport(cfg.HTTPClient.Transport, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
 	}
 	keySet := oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), jwksClient), jwksURL.URL)
@@ -179,6 +185,14 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		log:    cfg.Logger,
 	}
 	return rp, nil
+}
+
+// shorter returns the shorter of two timeouts, where zero means none.
+func shorter(a, b time.Duration) time.Duration {
+	if a <= 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 // allowedAlgs returns the signature allow-list. HMAC would let anyone who

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -95,11 +94,8 @@ func randomString(n int) (string, error) {
 // logout request.
 func RandomState() (string, error) { return randomString(32) }
 
-// stateHash shortens a state for logs: enough to correlate, useless to replay.
-func stateHash(state string) string {
-	sum := sha256.Sum256([]byte(state))
-	return base64.RawURLEncoding.EncodeToString(sum[:6])
-}
+// maxReturnTo bounds the return-to path kept in a transaction cookie.
+const maxReturnTo = 512
 
 // SafeReturnTo returns p if it is a same-origin relative path that is safe
 // to redirect to after login, or fallback otherwise. It refuses
@@ -108,7 +104,7 @@ func stateHash(state string) string {
 // percent-encoded forms, which would make the callback an open redirect
 // (RFC 9700 4.11).
 func SafeReturnTo(p, fallback string) string {
-	if p == "" || len(p) > 1024 || p[0] != '/' {
+	if p == "" || len(p) > maxReturnTo || p[0] != '/' {
 		return fallback
 	}
 	decoded, err := url.PathUnescape(p)

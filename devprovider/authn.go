@@ -116,22 +116,17 @@ func (p *Provider) handleAuthn() http.Handler {
 		user, res, retryAfter := p.checkCredentials(req.Username, req.Password)
 		switch res {
 		case attemptLocked:
-			p.log.Warn("sign-in refused: locked out", "via", "authn", "username", req.Username, "retry_after", retryAfter)
+			p.log.Warn("sign-in refused: locked out", "via", "authn", p.signInAttr(req.Username), "retry_after", retryAfter)
 			w.Header().Set("Cache-Control", "no-store")
 			writeJSON(w, p.log, http.StatusOK, authnResponse{Status: "LOCKED_OUT"})
 			return
 		case attemptFailed:
-			p.log.Warn("sign-in failed", "via", "authn", "username", req.Username)
+			p.log.Warn("sign-in failed", "via", "authn", p.signInAttr(req.Username))
 			p.writeOktaError(w, http.StatusUnauthorized, "E0000004", "Authentication failed")
 			return
 		}
 
-		token, expires, err := p.sessionTokens.add(authentication{subject: user.Subject, authTime: p.now()})
-		if err != nil {
-			p.log.Error("store sessionToken", "err", err)
-			p.writeOktaError(w, http.StatusServiceUnavailable, "E0000010", "Service is in read only mode")
-			return
-		}
+		token, expires := p.sessionTokens.add(authentication{subject: user.Subject, authTime: p.now()})
 		p.log.Info("sign-in succeeded", "via", "authn", "username", user.Login, "sub", user.Subject)
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, p.log, http.StatusOK, authnResponse{

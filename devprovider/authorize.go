@@ -180,12 +180,7 @@ func (p *Provider) handleAuthorize() http.Handler {
 					description: "The session token is invalid, expired or already used."})
 				return
 			}
-			if err := p.startSession(w, r, a); err != nil {
-				p.log.Error("start SSO session", "err", err)
-				p.authorizeFail(w, r, req, &authorizeError{redirect: true, code: "temporarily_unavailable",
-					description: "The provider cannot start a session right now."})
-				return
-			}
+			p.startSession(w, r, a)
 			p.issueCode(w, r, req, a, http.StatusFound)
 			return
 		}
@@ -202,7 +197,7 @@ func (p *Provider) handleAuthorize() http.Handler {
 				description: "The user is not signed in."})
 			return
 		}
-		p.showSignIn(w, r, req)
+		p.showSignIn(w, req)
 	})
 }
 
@@ -210,7 +205,7 @@ func (p *Provider) handleAuthorize() http.Handler {
 // browser back to the client with it (RFC 6749 §4.1.2) and with iss
 // (RFC 9207), which lets the client detect mix-up attacks.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, a authentication, status int) {
-	code, _, err := p.codes.add(codeGrant{
+	code, _ := p.codes.add(codeGrant{
 		clientID:            req.clientID,
 		redirectURI:         req.redirectURI,
 		scope:               req.scope,
@@ -219,12 +214,6 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authReq
 		codeChallengeMethod: req.codeChallengeMethod,
 		auth:                a,
 	})
-	if err != nil {
-		p.log.Error("store authorization code", "err", err)
-		p.authorizeFail(w, r, req, &authorizeError{redirect: true, code: "temporarily_unavailable",
-			description: "The provider cannot issue a code right now."})
-		return
-	}
 	p.log.Info("authorization code issued", "client_id", req.clientID, "sub", a.subject,
 		"pkce", req.codeChallengeMethod)
 	params := url.Values{"code": {code}, "iss": {p.issuer}}

@@ -1,7 +1,11 @@
 package devprovider
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,14 +17,8 @@ const maxFormBytes = 16 << 10
 // showSignIn stores req server-side and renders the hosted sign-in page. The
 // form carries only the random key of the stored request; redirect_uri,
 // state and the rest are never read back from the browser.
-func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, req authRequest) {
-	id, _, err := p.pending.add(req)
-	if err != nil {
-		p.log.Error("store pending sign-in", "err", err)
-		p.authorizeFail(w, r, req, &authorizeError{redirect: true, code: "temporarily_unavailable",
-			description: "The provider cannot start a sign-in right now."})
-		return
-	}
+func (p *Provider) showSignIn(w http.ResponseWriter, req authRequest) {
+	id, _ := p.pending.add(req)
 	p.renderLogin(w, http.StatusOK, loginView{RequestID: id, ClientID: req.clientID, Username: req.loginHint}, req.redirectURI)
 }
 
@@ -60,13 +58,13 @@ func (p *Provider) handleLogin() http.Handler {
 		view := loginView{RequestID: id, ClientID: req.clientID, Username: username}
 		switch res {
 		case attemptLocked:
-			p.log.Warn("sign-in refused: locked out", "via", "form", "username", username, "retry_after", retryAfter)
+			p.log.Warn("sign-in refused: locked out", "via", "form", p.signInAttr(username), "retry_after", retryAfter)
 			view.Error = "Too many failed sign-in attempts. Try again in a few minutes."
 			w.Header().Set("Retry-After", retryAfterSeconds(retryAfter))
 			p.renderLogin(w, http.StatusTooManyRequests, view, req.redirectURI)
 			return
 		case attemptFailed:
-			p.log.Warn("sign-in failed", "via", "form", "username", username)
+			p.log.Warn("sign-in failed", "via", "form", p.signInAttr(username))
 			view.Error = "Invalid username or password."
 			p.renderLogin(w, http.StatusUnauthorized, view, req.redirectURI)
 			return
@@ -79,12 +77,7 @@ func (p *Provider) handleLogin() http.Handler {
 			return
 		}
 		a := authentication{subject: user.Subject, authTime: p.now()}
-		if err := p.startSession(w, r, a); err != nil {
-			p.log.Error("start SSO session", "err", err)
-			p.authorizeFail(w, r, req, &authorizeError{redirect: true, code: "temporarily_unavailable",
-				description: "The provider cannot start a session right now."})
-			return
-		}
+		p.startSession(w, r, a)
 		p.log.Info("sign-in succeeded", "via", "form", "username", user.Login, "sub", user.Subject)
 		// 303 turns the POST into a GET of the redirect URI.
 		p.issueCode(w, r, req, a, http.StatusSeeOther)
@@ -100,6 +93,22 @@ func (p *Provider) checkCredentials(username, password string) (User, attemptRes
 		return ok
 	})
 	return user, res, retryAfter
+}
+
+// signInAttr names the account of a failed sign-in for the log without
+// logging what was typed, which may be a password typed into the username
+// field (OWASP Logging Cheat Sheet: never log passwords). A known user is
+// logged by sub. Anything else is logged as the first 8 hex digits of an
+// HMAC-SHA256 of the normalized username, so repeated attempts at one name
+// show up as one value; the key is random per Provider, so the log alone
+// cannot confirm a guess of what was typed, as a plain hash could.
+func (p *Provider) signInAttr(username string) slog.Attr {
+	if u, ok := p.users.lookup(username); ok {
+		return slog.String("sub", u.Subject)
+	}
+	mac := hmac.New(sha256.New, p.logHashKey)
+	mac.Write([]byte(normalizeLogin(username))) // hash.Hash.Write never fails
+	return slog.String("unknown_username_hmac", hex.EncodeToString(mac.Sum(nil)[:4]))
 }
 
 // retryAfterSeconds formats d for the Retry-After header (RFC 9110 §10.2.3).

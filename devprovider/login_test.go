@@ -171,3 +171,52 @@ func TestSignInFormRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedSignInLogging checks that a failed sign-in never logs what was
+// typed: a password typed into the username field would land in the log.
+// A known user is logged by sub, anyone else by a labelled hash.
+func TestFailedSignInLogging(t *testing.T) {
+	// No characters that the JSON log would escape, so a leak is visible.
+	const (
+		typedUsername = "Tr0ub4dor-3-typed-as-username"
+		typedPassword = "correct-horse-battery-staple"
+	)
+	viaForm := func(e *testEnv, username, password string) {
+		resp, body := e.get(e.authorizeURL(nil))
+		e.postLogin(e.signInRequestID(resp, body), username, password)
+	}
+	viaAuthn := func(e *testEnv, username, password string) {
+		e.authn(credentials(username, password), "")
+	}
+	tests := []struct {
+		name     string
+		via      func(e *testEnv, username, password string)
+		username string
+		attempts int
+		want     string // must be in the log
+	}{
+		{name: "form, unknown username", via: viaForm, username: typedUsername, attempts: 1, want: `"unknown_username_hmac":"`},
+		{name: "authn, unknown username", via: viaAuthn, username: typedUsername, attempts: 1, want: `"unknown_username_hmac":"`},
+		{name: "form, locked out", via: viaForm, username: typedUsername, attempts: freeFailures + 1, want: "locked out"},
+		{name: "authn, locked out", via: viaAuthn, username: typedUsername, attempts: freeFailures + 1, want: "locked out"},
+		{name: "form, known user", via: viaForm, username: aliceLogin, attempts: 1, want: `"sub":"` + aliceSubject + `"`},
+		{name: "authn, known user", via: viaAuthn, username: aliceLogin, attempts: 1, want: `"sub":"` + aliceSubject + `"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			for range tt.attempts {
+				tt.via(e, tt.username, typedPassword)
+			}
+			logs := e.logs.String()
+			if !strings.Contains(logs, "sign-in failed") || !strings.Contains(logs, tt.want) {
+				t.Errorf("log lacks the failure or %s:\n%s", tt.want, logs)
+			}
+			for _, secret := range []string{typedUsername, normalizeLogin(typedUsername), typedPassword} {
+				if strings.Contains(logs, secret) {
+					t.Errorf("log contains the typed %q:\n%s", secret, logs)
+				}
+			}
+		})
+	}
+}

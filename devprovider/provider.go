@@ -1,6 +1,7 @@
 package devprovider
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,8 +27,9 @@ const (
 	ssoSessionTTL = 2 * time.Hour
 	// tokenTTL is the lifetime of access tokens and ID Tokens.
 	tokenTTL = time.Hour
-	// maxStoreEntries bounds each in-memory store so that a client in a loop
-	// cannot exhaust memory.
+	// maxStoreEntries bounds each in-memory store, and the sign-in
+	// throttle, so that a client in a loop cannot exhaust memory. A full
+	// store drops its oldest entry rather than refuse (see store).
 	maxStoreEntries = 10000
 )
 
@@ -114,6 +116,9 @@ type Provider struct {
 	accessTokens  *store[accessGrant]
 	throttle      *throttle
 	pages         *pages
+	// logHashKey keys the hash that stands for an unknown username in the
+	// log (see signInAttr).
+	logHashKey []byte
 
 	handler http.Handler
 }
@@ -174,6 +179,7 @@ func New(cfg Config) (*Provider, error) {
 		accessTokens:   newStore[accessGrant](now, tokenTTL),
 		throttle:       newThrottle(now),
 		pages:          pg,
+		logHashKey:     []byte(rand.Text()),
 	}
 	for _, c := range cfg.Clients {
 		p.clients[c.ID] = c

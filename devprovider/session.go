@@ -22,14 +22,11 @@ type authentication struct {
 // creates a new one with a fresh random id (so a session id planted before
 // sign-in is never promoted: session fixation, OWASP Session Management
 // Cheat Sheet).
-func (p *Provider) startSession(w http.ResponseWriter, r *http.Request, a authentication) error {
+func (p *Provider) startSession(w http.ResponseWriter, r *http.Request, a authentication) {
 	if old, err := r.Cookie(sessionCookieName); err == nil {
 		p.sessions.remove(old.Value)
 	}
-	id, _, err := p.sessions.add(a)
-	if err != nil {
-		return err
-	}
+	id, _ := p.sessions.add(a)
 	http.SetCookie(w, &http.Cookie{
 		Name:  sessionCookieName,
 		Value: id,
@@ -44,7 +41,6 @@ func (p *Provider) startSession(w http.ResponseWriter, r *http.Request, a authen
 		// cross-site POSTs.
 		SameSite: http.SameSiteLaxMode,
 	})
-	return nil
 }
 
 // currentSession returns the browser's live SSO session, if any.

@@ -1,6 +1,7 @@
 package devprovider
 
 import (
+	"container/list"
 	"sync"
 	"time"
 )
@@ -30,19 +31,30 @@ const (
 
 // throttle counts failed sign-ins per normalized username. It uses the
 // provider's clock, so tests move time instead of sleeping.
+//
+// It remembers at most maxStoreEntries usernames. When full, a new failure
+// replaces the record of the least recently failed username. Refusing
+// instead would let anyone lock every other user out with that many
+// failures for random names. Replacing can forget a lockout, but only after
+// maxStoreEntries failures for other names since that username's last one,
+// so guessing a password this way costs thousands of requests per
+// freeFailures guesses.
 type throttle struct {
 	mu      sync.Mutex
 	now     func() time.Time
-	records map[string]failures
+	records map[string]*list.Element // normalized username -> element of order
+	// order holds the *failures values, least recently failed first.
+	order *list.List
 }
 
 type failures struct {
+	key   string // normalized username
 	count int
 	last  time.Time
 }
 
 func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, records: make(map[string]failures)}
+	return &throttle{now: now, records: make(map[string]*list.Element), order: list.New()}
 }
 
 // attempt runs check for username unless the username is locked out, and
@@ -54,28 +66,37 @@ func (t *throttle) attempt(username string, check func() bool) (res attemptResul
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
+	t.forgetLocked(now)
 
-	rec, tracked := t.records[key]
-	if tracked && now.Sub(rec.last) >= forgetAfter {
-		delete(t.records, key)
-		rec, tracked = failures{}, false
+	el, tracked := t.records[key]
+	if tracked && now.Sub(el.Value.(*failures).last) >= forgetAfter {
+		t.removeLocked(el) // forgetLocked misses it if the clock stepped back
+		tracked = false
 	}
-	if until := rec.lockedUntil(); now.Before(until) {
-		return attemptLocked, until.Sub(now)
-	}
-	if !tracked && len(t.records) >= maxStoreEntries {
-		t.sweepLocked(now)
-		if len(t.records) >= maxStoreEntries {
-			// Fail closed rather than stop counting.
-			return attemptLocked, lockoutBase
+	var rec *failures
+	if tracked {
+		rec = el.Value.(*failures)
+		if until := rec.lockedUntil(); now.Before(until) {
+			return attemptLocked, until.Sub(now)
 		}
 	}
 
 	if check() {
-		delete(t.records, key)
+		if tracked {
+			t.removeLocked(el)
+		}
 		return attemptOK, 0
 	}
-	t.records[key] = failures{count: rec.count + 1, last: now}
+	if tracked {
+		rec.count++
+		rec.last = now
+		t.order.MoveToBack(el)
+		return attemptFailed, 0
+	}
+	for len(t.records) >= maxStoreEntries {
+		t.removeLocked(t.order.Front())
+	}
+	t.records[key] = t.order.PushBack(&failures{key: key, count: 1, last: now})
 	return attemptFailed, 0
 }
 
@@ -92,10 +113,15 @@ func (f failures) lockedUntil() time.Time {
 	return f.last.Add(min(d, lockoutMax))
 }
 
-func (t *throttle) sweepLocked(now time.Time) {
-	for k, rec := range t.records {
-		if now.Sub(rec.last) >= forgetAfter {
-			delete(t.records, k)
-		}
+// forgetLocked drops the records whose last failure is forgetAfter ago,
+// from the least recently failed end; it stops at the first one to keep.
+func (t *throttle) forgetLocked(now time.Time) {
+	for el := t.order.Front(); el != nil && now.Sub(el.Value.(*failures).last) >= forgetAfter; el = t.order.Front() {
+		t.removeLocked(el)
 	}
+}
+
+func (t *throttle) removeLocked(el *list.Element) {
+	delete(t.records, el.Value.(*failures).key)
+	t.order.Remove(el)
 }

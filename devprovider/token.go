@@ -119,15 +119,8 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The user no longer exists.")
 	}
 
-	accessToken, _, storeErr := p.accessTokens.add(accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
-	if storeErr != nil {
-		p.log.Error("store access token", "err", storeErr)
-		return nil, invalid(http.StatusServiceUnavailable, "temporarily_unavailable", "The provider cannot issue tokens right now.")
-	}
-	if _, err := p.redeemed.put(code, accessToken); err != nil {
-		// Only replay revocation is lost; the token itself is fine.
-		p.log.Warn("remember redeemed code", "err", err)
-	}
+	accessToken, _ := p.accessTokens.add(accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
+	p.redeemed.put(code, accessToken)
 	idToken, signErr := p.mintIDToken(user, client.ID, grant, accessToken)
 	if signErr != nil {
 		p.accessTokens.remove(accessToken)

@@ -87,6 +87,13 @@ func (d *directory) checkPassword(login, password string) (User, bool) {
 	return u, true
 }
 
+// lookup returns the user whose login is login, compared as checkPassword
+// does.
+func (d *directory) lookup(login string) (User, bool) {
+	u, ok := d.byLogin[normalizeLogin(login)]
+	return u, ok
+}
+
 // subject returns the user with the given sub.
 func (d *directory) subject(sub string) (User, bool) {
 	u, ok := d.bySubject[sub]

@@ -4,6 +4,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -47,8 +48,8 @@ func New(opts Options) *Manager {
 	if opts.Store != nil {
 		sm.Store = opts.Store
 	}
-	sm.IdleTimeout = cmp(opts.IdleTimeout, 30*time.Minute)
-	sm.Lifetime = cmp(opts.Lifetime, 12*time.Hour)
+	sm.IdleTimeout = cmp.Or(opts.IdleTimeout, 30*time.Minute)
+	sm.Lifetime = cmp.Or(opts.Lifetime, 12*time.Hour)
 	sm.Cookie.Name = CookieName
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
@@ -58,13 +59,6 @@ func New(opts Options) *Manager {
 	// browser ends the sign-in even before the timeouts do.
 	sm.Cookie.Persist = false
 	return &Manager{scs: sm}
-}
-
-func cmp(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }
 
 // Middleware loads the session for each request and saves it afterwards.

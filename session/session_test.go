@@ -62,7 +62,9 @@ func sessionCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 func TestSignInRenewsAndSignOutDestroys(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		h := harness(t, New(Options{Secure: secure}))
-		planted := &http.Cookie{Name: CookieName, Value: "planted-session-id"}
+		// A session id that is live in the store (say, an attacker's own
+		// session, planted in a victim's browser) must not survive a login.
+		planted := sessionCookie(t, serve(h, "/signin", nil))
 		c := sessionCookie(t, serve(h, "/signin", planted))
 		if c.Value == planted.Value || c.Value == "" {
 			t.Fatalf("session id after sign-in: got %q, want a new one", c.Value)

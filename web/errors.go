@@ -56,6 +56,9 @@ func loginFailure(err error) appError {
 	case errors.Is(err, auth.ErrUnknownTransaction):
 		return appError{Status: http.StatusUnauthorized, Title: "Sign-in link not valid here", Err: err,
 			Message: "This sign-in response does not match a login started in this browser, or it was already used, or it is more than 10 minutes old. Nothing was exchanged. Start a new login."}
+	case errors.Is(err, auth.ErrTooManyLogins):
+		return appError{Status: http.StatusServiceUnavailable, Title: "Too many sign-ins right now", Err: err,
+			Message: "The app is finishing more sign-ins than it can track at the moment. Wait a minute and start a new login."}
 	case errors.As(err, &provErr):
 		return providerFailure(provErr)
 	case errors.As(err, &issErr):

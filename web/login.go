@@ -40,7 +40,7 @@ func (s *Server) handleLoginStart() http.Handler {
 				Message: "The app could not create a login transaction."})
 			return
 		}
-		if err := s.tx.Save(w, tx); err != nil {
+		if err := s.tx.Save(w, r, tx); err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not start the login", Err: err,
 				Message: "The app could not create a login transaction."})
 			return

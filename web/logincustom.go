@@ -64,7 +64,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 		returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
 		tx, _, err := rp.Begin(returnTo)
 		if err == nil {
-			err = s.tx.Save(w, tx)
+			err = s.tx.Save(w, r, tx)
 		}
 		if err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not start the login", Err: err,
@@ -181,6 +181,10 @@ type authnProbe struct {
 	appOrigin string // this app's origin, as the browser will send it
 	now       func() time.Time
 	log       *slog.Logger
+	// wait bounds how long check waits for a running probe:
+	// authnProbeWait, except in tests, which choose whether check sees the
+	// probe's answer (a long wait) or must not wait for it (zero).
+	wait time.Duration
 
 	mu       sync.Mutex
 	result   authnSupport
@@ -202,6 +206,7 @@ func newAuthnProbe(client *http.Client, issuer, appOrigin string, now func() tim
 		appOrigin: strings.TrimSuffix(appOrigin, "/"),
 		now:       now,
 		log:       log,
+		wait:      authnProbeWait,
 	}
 }
 
@@ -213,8 +218,8 @@ func authnOrigin(issuer string) string {
 }
 
 // check returns the current answer, starting a probe when none is known.
-// It waits for a running probe for at most authnProbeWait, so a slow
-// provider never holds up the page for long.
+// It waits for a running probe for at most p.wait, and not after ctx ends,
+// so a slow provider never holds up the page for long.
 func (p *authnProbe) check(ctx context.Context) authnSupport {
 	p.mu.Lock()
 	now := p.now()
@@ -236,7 +241,7 @@ func (p *authnProbe) check(ctx context.Context) authnSupport {
 		return last // an inconclusive probe is waiting for its retry time
 	}
 
-	t := time.NewTimer(authnProbeWait)
+	t := time.NewTimer(p.wait)
 	defer t.Stop()
 	select {
 	case <-done:

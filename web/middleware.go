@@ -30,13 +30,19 @@ func defaultCSP(providerOrigin string) string {
 // widgetCSP is the policy of the custom login page, which runs the Okta
 // Sign-In Widget. Still no inline code: the start-up script is a static
 // file and its settings a JSON data block. The page may also load the
-// widget's files from assetOrigin (Okta's CDN; "" when the app serves
-// them), and call the provider's Authentication API and discovery
-// document (connect-src), which the widget does with fetch.
-func widgetCSP(providerOrigin, assetOrigin string) string {
+// widget's files from assetSource ("" when the app serves them), and call
+// the provider's Authentication API and discovery document (connect-src),
+// which the widget does with fetch.
+//
+// For Okta's CDN, assetSource is the pinned release's folder, not the
+// whole origin, which also serves every other release and other files: a
+// source whose path ends in "/" matches only URLs under it (CSP Level 3,
+// "path-part match"). The stylesheet's fonts and images are relative to
+// it (../font/, ../img/), so they match too.
+func widgetCSP(providerOrigin, assetSource string) string {
 	self := "'self'"
-	if assetOrigin != "" {
-		self += " " + assetOrigin
+	if assetSource != "" {
+		self += " " + assetSource
 	}
 	return strings.Join([]string{
 		"default-src 'none'",

@@ -32,6 +32,7 @@ func (s *Server) handleProfile() http.Handler {
 				auth.SourceIDToken:  "ID token",
 				auth.SourceUserInfo: "userinfo",
 				auth.SourceBoth:     "ID token and userinfo",
+				auth.SourceConflict: "ID token (userinfo differs)",
 			},
 		}})
 	})

@@ -16,6 +16,11 @@ const (
 	pathHealth        = "/healthz"
 )
 
+// LoginStartPaths are the routes that start a login and so save
+// transaction cookies: the cookie path must cover them and the callback
+// (see auth.CookiePath).
+func LoginStartPaths() []string { return []string{pathLogin, pathLoginCustom} }
+
 // routes lists every route of the app in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()

@@ -75,7 +75,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		d.Now = time.Now
 	}
 	if d.HTTPClient == nil {
-		d.HTTPClient = auth.NewHTTPClient()
+		d.HTTPClient = auth.NewHTTPClient(d.Config.ProviderTimeout)
 	}
 	p, err := parsePages()
 	if err != nil {

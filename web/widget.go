@@ -160,13 +160,15 @@ func (a WidgetAssets) baseURL() string {
 	return widgetCDNOrigin + "/okta-signin-widget/" + WidgetVersion
 }
 
-// origin is the CSP source the widget's files come from besides 'self',
-// or "" when the app serves them.
+// origin is the CSP source expression the widget's files come from
+// besides 'self', or "" when the app serves them. For the CDN it is the
+// folder of WidgetVersion, ending in "/" so that it matches every file
+// under it and nothing else on the CDN (see widgetCSP).
 func (a WidgetAssets) origin() string {
 	if a.Local() {
 		return ""
 	}
-	return widgetCDNOrigin
+	return a.baseURL() + "/"
 }
 
 // urls returns what the page needs to load the widget. Integrity hashes

@@ -34,6 +34,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// The banner run prints names the app's and the issuer's URLs.
+var (
+	bannerAppRE    = regexp.MustCompile(`app:\s+(http://\S+)/`)
+	bannerIssuerRE = regexp.MustCompile(`issuer:\s+(http://\S+)`)
+)
+
 // app is one running instance of the program, started through run.
 type app struct {
 	URL    string // http://localhost:PORT
@@ -68,8 +74,7 @@ func startApp(t testing.TB, env map[string]string, args ...string) *app {
 		}
 	})
 
-	appRE := regexp.MustCompile(`app:\s+(http://\S+)/`)
-	issRE := regexp.MustCompile(`issuer:\s+(http://\S+)`)
+	appRE, issRE := bannerAppRE, bannerIssuerRE
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		select {

@@ -108,7 +108,7 @@ func TestLoginProfileLogout(t *testing.T) {
 		t.Errorf("end-session parameters: got %v, want id_token_hint, post_logout_redirect_uri=%s/ and state", q, a.URL)
 	}
 	home := b.followFrom(out, nil)
-	if home.Status != http.StatusOK || home.URL.String() != a.URL+"/?state="+url.QueryEscape(q.Get("state")) && home.URL.Path != "/" {
+	if home.Status != http.StatusOK || home.URL.Path != "/" || home.URL.Query().Get("state") != q.Get("state") {
 		t.Fatalf("after logout: got %d at %s, want 200 on the overview", home.Status, home.URL.Redacted())
 	}
 	wantLoggedOut(t, b, a)
@@ -241,24 +241,35 @@ func TestWrongStateIsRejected(t *testing.T) {
 
 func TestSessionFixation(t *testing.T) {
 	a := startApp(t, nil)
-	b := newBrowser(t)
 	appURL, err := url.Parse(a.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const planted = "attacker-chosen-session-id-0123456789abcdef"
-	b.jar.SetCookies(appURL, []*http.Cookie{{Name: session.CookieName, Value: planted, Path: "/"}})
-	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
+	// The attacker signs in as bob and gets a session id that is live in
+	// the store, then plants it in the victim's browser.
+	attacker := newBrowser(t)
+	wantProfile(t, attacker.login(a, bobLogin, bobPassword), bobLogin)
+	planted, err := attacker.cookie(a.URL, session.CookieName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := newBrowser(t)
+	victim.jar.SetCookies(appURL, []*http.Cookie{{Name: session.CookieName, Value: planted, Path: "/"}})
 
-	got, err := b.cookie(a.URL, session.CookieName)
+	// The victim signs in as alice in that browser.
+	wantProfile(t, victim.login(a, aliceLogin, alicePassword), aliceLogin)
+	got, err := victim.cookie(a.URL, session.CookieName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got == planted {
 		t.Fatal("the session id after login is the planted one")
 	}
-	attacker := newBrowser(t)
-	attacker.jar.SetCookies(appURL, []*http.Cookie{{Name: session.CookieName, Value: planted, Path: "/"}})
+	// The attacker's id must not now carry alice's session.
+	p := attacker.get(a.URL + "/authorization-code/profile")
+	if email, _ := claim(p.Body, "email"); email == aliceLogin {
+		t.Fatal("the planted session id shows the victim's profile")
+	}
 	wantLoggedOut(t, attacker, a)
 }
 

@@ -112,11 +112,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	txCookies, err := auth.NewTransactionCookies(cookieKey, cfg.CallbackPath(), cfg.Secure(), nil)
+	cookiePath := auth.CookiePath(append(web.LoginStartPaths(), cfg.CallbackPath())...)
+	txCookies, err := auth.NewTransactionCookies(cookieKey, cookiePath, cfg.Secure(), nil)
 	if err != nil {
 		return err
 	}
-	httpClient := auth.NewHTTPClient()
+	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
 		HTTPClient:   httpClient,
 		Issuer:       cfg.Issuer,

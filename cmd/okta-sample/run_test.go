@@ -75,9 +75,8 @@ func TestProviderDownAtStartup(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	env := map[string]string{"ISSUER": issuer, "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret-value"}
-	port := freePort(t)
 	go func() {
-		done <- run(ctx, []string{"-addr", fmt.Sprintf("127.0.0.1:%d", port)}, func(k string) string { return env[k] }, &stdout, &logs)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &stdout, &logs)
 	}()
 	defer func() {
 		cancel()
@@ -85,16 +84,18 @@ func TestProviderDownAtStartup(t *testing.T) {
 			t.Errorf("run: %v", err)
 		}
 	}()
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	var health *http.Response
-	var err error
-	for range 200 {
-		health, err = http.Get(base + "/healthz")
-		if err == nil {
+	var base string
+	for range 500 {
+		if m := bannerAppRE.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	if base == "" {
+		t.Fatalf("no banner within 10s; log:\n%s", logs.String())
+	}
+	health, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatalf("app not serving: %v", err)
 	}
