@@ -111,7 +111,7 @@ func (p *Provider) parseAuthorizeRequest(q url.Values) (authRequest, *authorizeE
 	}
 	var granted []string
 	for _, s := range scopes {
-		if !slices.Contains(supportedScopes, s) {
+		if !slices.Contains(supportedScopes(), s) {
 			return fail("invalid_scope", "One or more scopes are not configured for the authorization server resource.")
 		}
 		if !slices.Contains(granted, s) {

@@ -8,7 +8,9 @@ import (
 
 // corsAllowedHeaders are the request headers a trusted origin may send. The
 // Okta Sign-In Widget sends Content-Type and X-Okta-User-Agent-Extended.
-var corsAllowedHeaders = []string{"accept", "content-type", "x-okta-user-agent-extended", "x-requested-with"}
+func corsAllowedHeaders() []string {
+	return []string{"accept", "content-type", "x-okta-user-agent-extended", "x-requested-with"}
+}
 
 // cors adds CORS response headers (Fetch Standard §3.2) for an origin that is
 // exactly one of Config.TrustedOrigins, as Okta does for its Trusted
@@ -48,13 +50,13 @@ func (p *Provider) preflight(method string) http.Handler {
 			}
 		}
 		for _, name := range requested {
-			if !slices.Contains(corsAllowedHeaders, name) {
+			if !slices.Contains(corsAllowedHeaders(), name) {
 				w.WriteHeader(http.StatusForbidden)
 				return
 			}
 		}
 		if len(requested) == 0 {
-			requested = corsAllowedHeaders
+			requested = corsAllowedHeaders()
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")

@@ -7,15 +7,16 @@ import (
 )
 
 // Supported protocol features, advertised in discovery and enforced by the
-// endpoints.
-var (
-	supportedScopes = []string{"openid", "profile", "email"}
-	supportedClaims = []string{
+// endpoints. Functions, so no caller can change the lists for everyone.
+func supportedScopes() []string { return []string{"openid", "profile", "email"} }
+
+func supportedClaims() []string {
+	return []string{
 		"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr", "jti",
 		"name", "given_name", "family_name", "preferred_username", "locale", "zoneinfo", "updated_at",
 		"email", "email_verified",
 	}
-)
+}
 
 // discoveryDocument is the provider metadata of OpenID Connect Discovery 1.0
 // §3, which RFC 8414 §2 shares for OAuth authorization servers.
@@ -53,9 +54,9 @@ func (p *Provider) discoveryDocument() ([]byte, error) {
 		GrantTypesSupported:                        []string{"authorization_code"},
 		SubjectTypesSupported:                      []string{"public"},
 		IDTokenSigningAlgValuesSupported:           []string{"RS256"},
-		ScopesSupported:                            supportedScopes,
+		ScopesSupported:                            supportedScopes(),
 		TokenEndpointAuthMethodsSupported:          []string{"client_secret_basic", "client_secret_post"},
-		ClaimsSupported:                            supportedClaims,
+		ClaimsSupported:                            supportedClaims(),
 		CodeChallengeMethodsSupported:              []string{"S256", "plain"},
 		AuthorizationResponseIssParameterSupported: true,
 	}
