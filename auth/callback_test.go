@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
 	"net/http"
 	"net/url"
 	"strings"
@@ -249,7 +250,7 @@ func TestExchangeErrors(t *testing.T) {
 	if _, err := login(t, rp); err != nil { // warm up: discovery, keys, connections
 		t.Fatalf("warm-up login: %v", err)
 	}
-	before := settledGoroutines(tr.CloseIdleConnections)
+	before := leakcheck.Settled(tr.CloseIdleConnections)
 
 	tests := []struct {
 		name      string
@@ -302,7 +303,7 @@ func TestExchangeErrors(t *testing.T) {
 	if _, err := login(t, rp); err != nil {
 		t.Fatalf("login after the faults: got %v, want success", err)
 	}
-	checkNoLeak(t, before, tr.CloseIdleConnections)
+	leakcheck.Check(t, before, tr.CloseIdleConnections)
 }
 
 // TestTokenTypeCaseInsensitive: RFC 6749 7.1 token types are
@@ -326,7 +327,7 @@ func TestUserInfo(t *testing.T) {
 	if _, err := login(t, rp); err != nil {
 		t.Fatalf("warm-up login: %v", err)
 	}
-	before := settledGoroutines(tr.CloseIdleConnections)
+	before := leakcheck.Settled(tr.CloseIdleConnections)
 
 	t.Run("sub differs", func(t *testing.T) {
 		op.Misbehave(testprovider.Misbehaviour{UserInfo: testprovider.UserInfoOtherSubject})
@@ -373,7 +374,7 @@ func TestUserInfo(t *testing.T) {
 		})
 	}
 	op.Misbehave(testprovider.Misbehaviour{})
-	checkNoLeak(t, before, tr.CloseIdleConnections)
+	leakcheck.Check(t, before, tr.CloseIdleConnections)
 }
 
 // TestCodeReuse: a code is redeemed once; the second exchange is refused.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
 	"testing"
 	"time"
 
@@ -146,46 +145,5 @@ func wantTokenError(t *testing.T, err error, check string) {
 	}
 	if te.Check != check {
 		t.Fatalf("got Check %q (%v), want %q", te.Check, te, check)
-	}
-}
-
-// settledGoroutines closes idle connections and waits until the number of
-// goroutines stops falling, then returns it.
-func settledGoroutines(closeIdle ...func()) int {
-	last := -1
-	for range 40 {
-		for _, c := range closeIdle {
-			c()
-		}
-		n := runtime.NumGoroutine()
-		if n == last {
-			return n
-		}
-		last = n
-		time.Sleep(50 * time.Millisecond)
-	}
-	return last
-}
-
-// checkNoLeak fails t if, within a generous 10 s, the goroutine count does
-// not come back to at most before. The wait is a bound, not a timing
-// threshold: a leaked goroutine never comes back.
-func checkNoLeak(t *testing.T, before int, closeIdle ...func()) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		for _, c := range closeIdle {
-			c()
-		}
-		n := runtime.NumGoroutine()
-		if n <= before {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: got %d, want at most %d; stacks:\n%s", n, before, buf)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -12,13 +12,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -522,7 +522,7 @@ func TestAttackTokenEndpointFaults(t *testing.T) {
 	e := newAttackEnv(t, testprovider.Config{})
 	warm := e.newBrowser(t)
 	warm.mustLogin() // discovery, keys, connections
-	before := settledGoroutines(e.closeIdle)
+	before := leakcheck.Settled(e.closeIdle)
 
 	for _, tc := range []struct {
 		name      string
@@ -561,7 +561,7 @@ func TestAttackTokenEndpointFaults(t *testing.T) {
 	after := e.newBrowser(t)
 	after.mustLogin()
 	e.wantCleanLogs(t)
-	checkNoLeak(t, before, e.closeIdle)
+	leakcheck.Check(t, before, e.closeIdle)
 }
 
 // ---- The test harness: the app, the browsers, the checks. ----
@@ -951,46 +951,5 @@ func (e *attackEnv) healthy(t testing.TB) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: got %d, want 200", resp.StatusCode)
-	}
-}
-
-// settledGoroutines closes idle connections and waits until the number of
-// goroutines stops falling, then returns it.
-func settledGoroutines(closeIdle ...func()) int {
-	last := -1
-	for range 40 {
-		for _, c := range closeIdle {
-			c()
-		}
-		n := runtime.NumGoroutine()
-		if n == last {
-			return n
-		}
-		last = n
-		time.Sleep(50 * time.Millisecond)
-	}
-	return last
-}
-
-// checkNoLeak fails t if, within a generous 10 s, the goroutine count does
-// not come back to at most before. A leaked goroutine never comes back, so
-// this is a bound, not a timing threshold.
-func checkNoLeak(t testing.TB, before int, closeIdle ...func()) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		for _, c := range closeIdle {
-			c()
-		}
-		n := runtime.NumGoroutine()
-		if n <= before {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: got %d, want at most %d; stacks:\n%s", n, before, buf)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
