@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
 	"github.com/okta-samples/okta-go-sample/internal/testprovider"
 )
 

@@ -1,7 +1,6 @@
 package devprovider
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
 
 const (
@@ -64,24 +64,6 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testEnv is a provider served by httptest with a browser-like client.
 type testEnv struct {
 	t       *testing.T
@@ -90,7 +72,7 @@ type testEnv struct {
 	issuer  string
 	clock   *testClock
 	browser *http.Client // cookie jar, does not follow redirects
-	logs    *syncBuffer
+	logs    *logbuf.Buffer
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -98,7 +80,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/oauth2/default"
 	clock := newTestClock()
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	p, err := New(Config{
 		Issuer: issuer,
 		Clients: []Client{

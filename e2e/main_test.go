@@ -19,7 +19,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,9 +28,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
 
 // appBinary is the app, built once by TestMain before any test runs and
@@ -124,24 +124,6 @@ func updatingDocs(t *testing.T) bool {
 	return false
 }
 
-// syncBuffer collects a process's output from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var (
 	bannerApp    = regexp.MustCompile(`^\s*app:\s+(http://\S+?)/?$`)
 	bannerIssuer = regexp.MustCompile(`^\s*issuer:\s+(http://[^/\s]+)/\S*$`)
@@ -164,7 +146,7 @@ func startApp(t *testing.T, opts appOptions) *app {
 	// An empty folder: no .samples.config.json, no node_modules.
 	cmd.Dir = t.TempDir()
 	cmd.Env = env
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

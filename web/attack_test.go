@@ -8,11 +8,9 @@ package web_test
 // provider, the reason in the log, and no secret in the log.
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,9 +23,10 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2/memstore"
-
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
+	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 	"github.com/okta-samples/okta-go-sample/internal/testprovider"
 	"github.com/okta-samples/okta-go-sample/session"
 	"github.com/okta-samples/okta-go-sample/web"
@@ -578,31 +577,6 @@ const (
 // tests, so hangs end quickly; the assertions use generous bounds.
 const atkClientTimeout = 2 * time.Second
 
-// logBuffer collects the app's log lines; the server writes from many
-// goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) Reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Reset()
-}
-
 // attackEnv is the real app (web.NewServer with a real auth.Connector)
 // served by httptest, signing in against the adversarial test provider.
 type attackEnv struct {
@@ -610,7 +584,7 @@ type attackEnv struct {
 	app     *httptest.Server
 	appURL  string
 	handler http.Handler
-	logs    *logBuffer
+	logs    *logbuf.Buffer
 	// transport carries the app's calls to the provider.
 	transport *http.Transport
 
@@ -640,7 +614,7 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 	opcfg.RedirectURI = redirect
 	op := testprovider.New(t, opcfg)
 
-	logs := &logBuffer{}
+	logs := &logbuf.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	client := &http.Client{Timeout: atkClientTimeout, Transport: tr}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,28 +10,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
-
-// syncBuffer is an io.Writer safe for the app's goroutines and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // The banner run prints names the app's and the issuer's URLs.
 var (
@@ -44,8 +26,8 @@ var (
 type app struct {
 	URL    string // http://localhost:PORT
 	Issuer string
-	Stdout *syncBuffer
-	Logs   *syncBuffer
+	Stdout *logbuf.Buffer
+	Logs   *logbuf.Buffer
 }
 
 // startApp calls run with args on free loopback ports, waits until
@@ -54,7 +36,7 @@ type app struct {
 func startApp(t testing.TB, env map[string]string, args ...string) *app {
 	t.Helper()
 	t.Chdir(t.TempDir()) // no stray .samples.config.json
-	a := &app{Stdout: &syncBuffer{}, Logs: &syncBuffer{}}
+	a := &app{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	args = append([]string{"-addr", "127.0.0.1:0", "-dev-addr", "127.0.0.1:0"}, args...)

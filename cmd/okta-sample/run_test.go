@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
 
 func TestRunRejectsBadConfiguration(t *testing.T) {
@@ -36,7 +38,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			var stdout, stderr syncBuffer
+			var stdout, stderr logbuf.Buffer
 			err := run(context.Background(), []string{"-config", path}, func(k string) string { return tt.env[k] }, &stdout, &stderr)
 			if !errors.Is(err, errConfig) {
 				t.Fatalf("run: got %v, want a configuration error", err)
@@ -59,7 +61,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 
 func TestRunRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-no-such-flag"}, {"extra-arg"}, {"-log-format", "xml"}} {
-		var out, errOut syncBuffer
+		var out, errOut logbuf.Buffer
 		err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
 		if !errors.Is(err, errUsage) {
 			t.Errorf("run %q: got %v, want a usage error", args, err)
@@ -71,7 +73,7 @@ func TestProviderDownAtStartup(t *testing.T) {
 	// A port nothing listens on: discovery fails, and keeps failing.
 	issuer := fmt.Sprintf("http://127.0.0.1:%d/oauth2/default", freePort(t))
 	t.Chdir(t.TempDir())
-	var stdout, logs syncBuffer
+	var stdout, logs logbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	env := map[string]string{"ISSUER": issuer, "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret-value"}
