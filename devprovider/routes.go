@@ -27,6 +27,11 @@ func (p *Provider) routes() http.Handler {
 	mux.Handle("POST "+base+"/v1/userinfo", userinfo)
 	mux.Handle("GET "+base+"/v1/logout", p.handleLogout())
 	mux.Handle("GET "+base+"/static/", http.StripPrefix(base+"/static/", p.pages.static))
+	// Browsers ask every origin for /favicon.ico on their own; an empty
+	// answer keeps a 404 out of their consoles.
+	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
 
 	return commonHeaders(mux)
 }

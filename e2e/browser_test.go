@@ -72,15 +72,6 @@ func openBrowser(t *testing.T, a *app, name string) *tab {
 	return newTab(t, allocCtx, a, name)
 }
 
-// providerFavicon excuses the development provider's missing favicon: the
-// browser asks for /favicon.ico by itself, not the page, and Chrome's own
-// console does not show that failure.
-func providerFavicon(a *app) allowance {
-	return allowance{reason: "the browser's own favicon request to the provider", match: func(p consoleProblem) bool {
-		return p.Kind == "log" && p.Source == "network" && p.URL == a.ProviderOrigin+"/favicon.ico" && strings.Contains(p.Text, "404")
-	}}
-}
-
 // newTab opens another tab in the same browser (same cookies).
 func (tb *tab) newTab(name string) *tab {
 	tb.t.Helper()
@@ -89,7 +80,7 @@ func (tb *tab) newTab(name string) *tab {
 
 func newTab(t *testing.T, parent context.Context, a *app, name string) *tab {
 	t.Helper()
-	w := &consoleWatch{allowed: []allowance{providerFavicon(a)}}
+	w := &consoleWatch{}
 	ctx, cancel := chromedp.NewContext(parent, chromedp.WithListener(w.record))
 	t.Cleanup(cancel)
 	// The first Do starts the browser (or opens the tab): no timeout on it,
