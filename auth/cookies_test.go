@@ -6,32 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/internal/fakeclock"
 )
 
 const testCallbackPath = "/authorization-code/callback"
-
-// testClock is a clock a test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
@@ -75,7 +57,7 @@ func take(tc *auth.TransactionCookies, state string, cookies ...*http.Cookie) (*
 }
 
 func TestTransactionCookieAttributes(t *testing.T) {
-	clock := &testClock{now: testNow()}
+	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
 
@@ -111,7 +93,7 @@ func newSecureCookies(t *testing.T) *auth.TransactionCookies {
 }
 
 func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
-	clock := &testClock{now: testNow()}
+	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
 
@@ -137,7 +119,7 @@ func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
 }
 
 func TestTransactionCookiesCoexist(t *testing.T) {
-	clock := &testClock{now: testNow()}
+	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx1, c1 := saved(t, tc, clock.Now())
 	tx2, c2 := saved(t, tc, clock.Now())
@@ -166,7 +148,7 @@ func TestTransactionCookieExpiry(t *testing.T) {
 		{"a day later", 24 * time.Hour, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &testClock{now: testNow()}
+			clock := fakeclock.New(testNow())
 			tc := newCookies(t, testKey(1), clock.Now)
 			tx, c := saved(t, tc, clock.Now())
 			clock.Advance(tt.elapsed)
@@ -182,7 +164,7 @@ func TestTransactionCookieExpiry(t *testing.T) {
 }
 
 func TestTransactionCookieTampering(t *testing.T) {
-	clock := &testClock{now: testNow()}
+	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	other := newCookies(t, testKey(2), clock.Now)
 
@@ -259,7 +241,7 @@ func TestTransactionCookieTampering(t *testing.T) {
 // TestTransactionCookieInvalidStates: only states NewTransaction could
 // have made are looked up, so attacker input never names a cookie.
 func TestTransactionCookieInvalidStates(t *testing.T) {
-	clock := &testClock{now: testNow()}
+	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
 

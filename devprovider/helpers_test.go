@@ -12,12 +12,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/okta-samples/okta-go-sample/internal/fakeclock"
 	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
 
@@ -42,26 +42,8 @@ const (
 	testChallenge = "-1sO7mn5Kmf0vkqwHKXTXs24Qxz2UIWnf1Ch4IvB4Mc"
 )
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newTestClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // testEnv is a provider served by httptest with a browser-like client.
@@ -70,7 +52,7 @@ type testEnv struct {
 	p       *Provider
 	srv     *httptest.Server
 	issuer  string
-	clock   *testClock
+	clock   *fakeclock.Clock
 	browser *http.Client // cookie jar, does not follow redirects
 	logs    *logbuf.Buffer
 }
