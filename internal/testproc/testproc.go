@@ -101,7 +101,9 @@ func Start(cmd *exec.Cmd, ready string, timeout time.Duration) (*Process, error)
 	}
 
 	readyc := make(chan struct{})
+	outputDone := make(chan struct{})
 	go func() {
+		defer close(outputDone)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 0, 4096), 1<<20)
 		seen := false
@@ -125,6 +127,9 @@ func Start(cmd *exec.Cmd, ready string, timeout time.Duration) (*Process, error)
 		// closing the writer ends the reader's loop. Closing an io.Pipe
 		// writer never fails.
 		pw.Close()
+		// Exited means the output is complete too: Output is then final,
+		// and a ready line, if any, has been seen.
+		<-outputDone
 		close(p.exited)
 	}()
 
@@ -134,6 +139,11 @@ func Start(cmd *exec.Cmd, ready string, timeout time.Duration) (*Process, error)
 	case <-readyc:
 		return p, nil
 	case <-p.exited:
+		select {
+		case <-readyc: // ready, then exited at once: Stop reports how
+			return p, nil
+		default:
+		}
 		out := p.Output()
 		err := fmt.Errorf("testproc: %s exited before it was ready (%v); output:\n%s", cmd.Path, p.err, out)
 		if strings.Contains(out, "Address already in use") {
