@@ -329,27 +329,36 @@ func (l *loader) chooseProvider(cfg *Config, forceDev bool) {
 			given = append(given, fmt.Sprintf("%s (from %s)", references()[s].Name, l.src[s]))
 		}
 	}
-	if forceDev || len(given) == 0 {
-		cfg.Dev = true
-		src := fromDevAuto
-		if forceDev {
-			src = fromDevFlag
-			l.src[settingDev] = fromFlag("-dev")
-			cfg.devOverrides = given
-			if len(given) > 0 {
-				l.notices = append(l.notices, "-dev: using the embedded development provider; ignoring "+strings.Join(given, ", "))
-			}
-		} else {
-			l.src[settingDev] = "default: no provider setting given"
+	switch {
+	case forceDev:
+		l.src[settingDev] = fromFlag("-dev")
+		l.useDevProvider(cfg, fromDevFlag)
+		cfg.devOverrides = given
+		if len(given) > 0 {
+			l.notices = append(l.notices, "-dev: using the embedded development provider; ignoring "+strings.Join(given, ", "))
 		}
-		for _, s := range providerSettings() {
-			l.set(s, "", src)
-		}
-		l.src[settingOktaURL] = fromIssuer
-		return
+	case len(given) == 0:
+		l.src[settingDev] = "default: no provider setting given"
+		l.useDevProvider(cfg, fromDevAuto)
+	default:
+		l.src[settingDev] = "default: off, a provider is configured"
+		l.checkProvider(cfg, given)
 	}
-	l.src[settingDev] = "default: off, a provider is configured"
+}
 
+// useDevProvider leaves the provider settings to Resolve, which gets them
+// from the development provider once it listens.
+func (l *loader) useDevProvider(cfg *Config, src string) {
+	cfg.Dev = true
+	for _, s := range providerSettings() {
+		l.set(s, "", src)
+	}
+	l.src[settingOktaURL] = fromIssuer
+}
+
+// checkProvider checks the settings of a configured provider and puts
+// them into cfg. given describes the provider settings that are set.
+func (l *loader) checkProvider(cfg *Config, given []string) {
 	// Placeholders first: a value like {yourOktaDomain} would also fail the
 	// checks below, but this message says what actually happened.
 	placeholders := map[setting]bool{}
