@@ -3,21 +3,29 @@
 // validates them before the app listens.
 //
 // Precedence, lowest to highest: built-in defaults, the file, the
-// environment, flags. Validate reports every problem at once, naming the
-// field and what to do, and never repeats a secret.
+// environment, flags. Every problem is reported at once, naming the
+// setting (its file key and variables) and what to do, and never
+// repeating a secret.
+//
+// Loading has two steps, because some settings only exist once the app
+// listens: port 0 (the tests) becomes a real port, which the default
+// redirect URI names, and the development provider's issuer and client
+// are made for the address it got. Load reads and checks everything that
+// can be known before listening and returns a Draft, which says where to
+// listen; Draft.Resolve takes what listening decided and returns the
+// final Config. Nothing changes a Config after that: it has no setters,
+// and it is passed by value.
 package config
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,38 +34,34 @@ import (
 // DefaultFile is the file read when -config is not given and it exists.
 const DefaultFile = ".samples.config.json"
 
-// Defaults used when neither the file nor the environment says otherwise.
+// Defaults used when neither the file, the environment nor a flag says
+// otherwise.
 const (
-	DefaultPort        = 8080
-	DefaultCallback    = "/authorization-code/callback"
-	DefaultDevAddr     = "127.0.0.1:8081"
-	DefaultLeeway      = 5 * time.Minute
-	DefaultTimeout     = 10 * time.Second
-	DefaultEnvironment = "development"
+	DefaultPort     = 8080
+	DefaultCallback = "/authorization-code/callback"
+	DefaultDevAddr  = "127.0.0.1:8081"
+	DefaultLeeway   = 5 * time.Minute
+	DefaultTimeout  = 10 * time.Second
 )
 
-// Config is every setting the app needs, loaded once and validated before
-// the app listens. Handlers never read the environment themselves.
+// Config is every setting the app needs, final. Draft.Resolve makes it;
+// nothing changes it afterwards. Tests of other packages may build one
+// directly; the methods then treat a missing source as a default.
 type Config struct {
-	// OIDC client settings (oktaSample.oidc in the samples file).
-	OktaURL      string
+	// OIDC client settings (oktaSample.oidc in the samples file). With the
+	// development provider they are the provider's.
 	Issuer       string
 	ClientID     string
 	ClientSecret string
 	RedirectURI  string
+	// OktaURL is the Okta org's URL, which the Sign-In Widget calls; it is
+	// always the issuer up to /oauth2/ (see OrgURL).
+	OktaURL string
 
-	// Server settings (oktaSample.server).
-	Port        int
-	StaticDir   string
-	Framework   string
-	Environment string
-
-	// Addr is the listen address; empty means 127.0.0.1:Port.
+	// Addr is the address the app listens on, with the port it got.
 	Addr string
-	// Dev starts the embedded development provider on DevAddr and points
-	// the app at it. It is forced on when no issuer is configured.
-	Dev     bool
-	DevAddr string
+	// Dev reports that the embedded development provider is the issuer.
+	Dev bool
 
 	// Leeway is the allowed clock skew when checking exp, iat and nbf.
 	Leeway time.Duration
@@ -72,224 +76,414 @@ type Config struct {
 	// empty, node_modules/@okta/okta-signin-widget/dist in the working
 	// directory is used if `npm ci` put it there (see web.FindWidget).
 	WidgetDir string
+	// File is the samples file that was read; empty when none was.
+	File string
 
-	// Source says where the file settings came from, for the overview page.
-	Source string
-
-	// problems found while loading, reported by Resolve together with
-	// everything else, so a newcomer sees every problem at once.
-	problems []Problem
+	// sources says where each setting came from, for the overview page.
+	sources [numSettings]string
+	// notices are things the user should know about how the settings were
+	// read: a normalized issuer, what -dev overrides.
+	notices []string
+	// devOverrides names the provider settings that -dev ignored.
+	devOverrides []string
 }
 
-// fileFormat mirrors Okta's samples configuration file.
-type fileFormat struct {
-	OktaSample struct {
-		OIDC struct {
-			OktaURL      string `json:"oktaUrl"`
-			Issuer       string `json:"issuer"`
-			ClientID     string `json:"clientId"`
-			ClientSecret string `json:"clientSecret"`
-			RedirectURI  string `json:"redirectUri"`
-		} `json:"oidc"`
-		Server struct {
-			Port        json.RawMessage `json:"port"`
-			StaticDir   string          `json:"staticDir"`
-			Framework   string          `json:"framework"`
-			Environment string          `json:"environment"`
-			WidgetDir   string          `json:"widgetDir"`
-		} `json:"server"`
-	} `json:"oktaSample"`
-}
-
-// Options says where Load looks.
+// Options says where Load looks, and carries the command-line flags.
 type Options struct {
-	// File is the samples file. When empty, DefaultFile is read if it exists.
+	// File is the samples file (-config). When empty, DefaultFile is read
+	// if it exists.
 	File string
 	// Getenv reads the environment; nil means no environment.
 	Getenv func(string) string
+	// Addr is the listen address (-addr); empty means 127.0.0.1:<port>.
+	Addr string
+	// Dev forces the embedded development provider (-dev), ignoring the
+	// provider settings of the file and the environment.
+	Dev bool
+	// DevAddr is where the development provider listens (-dev-addr);
+	// empty means DefaultDevAddr.
+	DevAddr string
 }
 
-// Load reads the file and the environment into a Config with defaults
-// filled in. It never fails: what it cannot read or parse is kept and
-// reported by Resolve, with every other problem.
-func Load(opts Options) Config {
-	cfg := Config{
-		Port:            DefaultPort,
-		DevAddr:         DefaultDevAddr,
-		Leeway:          DefaultLeeway,
-		ProviderTimeout: DefaultTimeout,
-		Environment:     DefaultEnvironment,
-		Source:          "defaults",
+// Draft is the configuration as the file, the environment and the flags
+// give it, checked as far as it can be before the app listens. It says
+// where to listen; Resolve then makes the final Config.
+type Draft struct {
+	cfg     Config
+	listen  string
+	devAddr string
+}
+
+// ListenAddr is the address the app must listen on; its port may be 0.
+func (d Draft) ListenAddr() string { return d.listen }
+
+// Dev reports whether the embedded development provider must start.
+func (d Draft) Dev() bool { return d.cfg.Dev }
+
+// DevAddr is where the development provider must listen; its port may be 0.
+func (d Draft) DevAddr() string { return d.devAddr }
+
+// WidgetDir is the folder of the Sign-In Widget's assets, if one is set,
+// so the app can check it before it listens.
+func (d Draft) WidgetDir() string { return d.cfg.WidgetDir }
+
+// Bound is what only exists once the app listens.
+type Bound struct {
+	// Addr is the app's listener address (net.Listener.Addr().String()),
+	// with the port the system picked when the configured one was 0.
+	Addr string
+	// Dev is the client registered with the development provider, which
+	// listens at its issuer. Required when Draft.Dev reports true, and
+	// only then.
+	Dev *DevClient
+}
+
+// DevClient is the development provider's side of the configuration.
+type DevClient struct {
+	Issuer, ClientID, ClientSecret string
+}
+
+// loader collects values and problems while Load runs.
+type loader struct {
+	vals     [numSettings]string
+	src      [numSettings]string
+	problems []Problem
+	notices  []string
+}
+
+func (l *loader) add(s setting, format string, args ...any) {
+	l.problems = append(l.problems, Problem{Field: field(s), Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) set(s setting, value, source string) {
+	l.vals[s], l.src[s] = value, source
+}
+
+// Load reads the file, the environment and the flags, and checks them.
+// On any problem it returns a *ValidationError that lists them all.
+func Load(opts Options) (Draft, error) {
+	l := &loader{}
+	for s := range l.src {
+		l.src[s] = fromDefault
 	}
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	l.readFile(opts.File)
+	l.readEnv(opts.Getenv)
+	if opts.Addr != "" {
+		l.set(settingAddr, opts.Addr, fromFlag("-addr"))
+	}
+	if opts.DevAddr != "" {
+		l.set(settingDevAddr, opts.DevAddr, fromFlag("-dev-addr"))
 	}
 
-	path, explicit := opts.File, opts.File != ""
+	cfg := Config{
+		Leeway:          DefaultLeeway,
+		ProviderTimeout: DefaultTimeout,
+		RedirectURI:     l.vals[settingRedirectURI],
+		WidgetDir:       l.vals[settingWidgetDir],
+		File:            l.vals[settingFile],
+	}
+	port := l.parseNumbers(&cfg)
+	listen, devAddr := l.addresses(port)
+	l.chooseProvider(&cfg, opts.Dev)
+	l.checkRedirect(cfg.RedirectURI, listen)
+	if len(l.problems) > 0 {
+		return Draft{}, &ValidationError{Problems: l.problems}
+	}
+	cfg.sources = l.src
+	cfg.notices = l.notices
+	return Draft{cfg: cfg, listen: listen, devAddr: devAddr}, nil
+}
+
+// readFile reads the samples file, if there is one.
+func (l *loader) readFile(path string) {
+	explicit := path != ""
 	if !explicit {
 		path = DefaultFile
 	}
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		cfg.applyFile(path, data)
-		cfg.Source = path
 	case !explicit && errors.Is(err, fs.ErrNotExist):
-		// No file is fine: environment variables or the dev provider.
+		return // no file is fine: environment variables or the dev provider
 	default:
-		cfg.addProblem("-config", "cannot read %s: %v", path, err)
-	}
-	cfg.applyEnv(getenv)
-	return cfg
-}
-
-func (c *Config) addProblem(field, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (c *Config) applyFile(path string, data []byte) {
-	var f fileFormat
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&f); err != nil {
-		c.addProblem(path, "%s", describeJSONError(data, err))
+		l.add(settingFile, "cannot read %s: %v", path, err)
 		return
 	}
-	// One JSON object and nothing after it: trailing text is a mistake
-	// (a pasted second object, a stray brace), not something to ignore.
-	end := dec.InputOffset()
-	rest := data[end:]
-	if extra := bytes.TrimLeft(rest, " \t\r\n"); len(extra) > 0 {
-		// position counts the offending byte itself, as json.SyntaxError does.
-		line, col := position(data, end+int64(len(rest)-len(extra))+1)
-		c.addProblem(path, "malformed JSON at line %d, column %d: unexpected text after the closing brace", line, col)
+	src := "default, found in the working directory"
+	if explicit {
+		src = fromFlag("-config")
+	}
+	l.set(settingFile, path, src)
+	values, problems := readFile(path, data)
+	l.problems = append(l.problems, problems...)
+	for s, v := range values {
+		if v != "" {
+			l.set(s, v, fromFile(path))
+		}
+	}
+}
+
+// readEnv reads the variables of every setting that has some; the first
+// variable set wins (the Okta CLI's names before the short ones).
+func (l *loader) readEnv(getenv func(string) string) {
+	if getenv == nil {
 		return
 	}
-	o, s := f.OktaSample.OIDC, f.OktaSample.Server
-	c.OktaURL = o.OktaURL
-	c.Issuer = o.Issuer
-	c.ClientID = o.ClientID
-	c.ClientSecret = o.ClientSecret
-	c.RedirectURI = o.RedirectURI
-	c.StaticDir = s.StaticDir
-	c.Framework = s.Framework
-	c.WidgetDir = s.WidgetDir
-	if s.Environment != "" {
-		c.Environment = s.Environment
-	}
-	if len(s.Port) > 0 && string(s.Port) != "null" {
-		// Okta's files write the port as a number; accept "8080" too.
-		raw := strings.Trim(string(s.Port), `"`)
-		p, err := strconv.Atoi(raw)
-		if err != nil {
-			c.addProblem(fieldPort, "%s is not a whole number; use for example 8080", s.Port)
-			return
+	for s, r := range references() {
+		for _, name := range r.Env {
+			if v := strings.TrimSpace(getenv(name)); v != "" {
+				l.set(setting(s), v, fromEnv(name))
+				break
+			}
 		}
-		c.Port = p
 	}
 }
 
-// describeJSONError turns a decoding error into a message with the line
-// and column, which encoding/json reports only as a byte offset.
-func describeJSONError(data []byte, err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := position(data, syn.Offset)
-		return fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, syn)
-	case errors.As(err, &typ):
-		line, col := position(data, typ.Offset)
-		return fmt.Sprintf("line %d, column %d: %s must be a %s, not a JSON %s", line, col, typ.Field, typ.Type, typ.Value)
-	case errors.Is(err, io.EOF):
-		return "the file is empty; want a JSON object {\"oktaSample\": {...}}"
-	default:
-		return "malformed JSON: " + err.Error()
-	}
-}
-
-// position converts a byte offset into a 1-based line and column.
-func position(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	before := data[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1)
-	if col < 1 {
-		col = 1
-	}
-	return line, col
-}
-
-// The variables read for the client settings, first match wins: the Okta
-// CLI's names, then the short names of Okta's Go samples.
-func envIssuer() []string   { return []string{"OKTA_OAUTH2_ISSUER", "ISSUER"} }
-func envClientID() []string { return []string{"OKTA_OAUTH2_CLIENT_ID", "CLIENT_ID"} }
-func envSecret() []string   { return []string{"OKTA_OAUTH2_CLIENT_SECRET", "CLIENT_SECRET"} }
-func envRedirect() []string { return []string{"OKTA_OAUTH2_REDIRECT_URI", "REDIRECT_URI"} }
-
-func lookup(getenv func(string) string, names []string) (value, name string) {
-	for _, n := range names {
-		if v := strings.TrimSpace(getenv(n)); v != "" {
-			return v, n
+// parseNumbers parses the settings that are not plain strings into cfg,
+// and returns the port.
+func (l *loader) parseNumbers(cfg *Config) int {
+	port := DefaultPort
+	if v := l.vals[settingPort]; v != "" {
+		p, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			l.add(settingPort, "%q is not a whole number; use for example 8080", v)
+		case p < 1 || p > 65535:
+			l.add(settingPort, "%d is not a TCP port; use 1 to 65535, for example 8080", p)
+		default:
+			port = p
 		}
 	}
-	return "", ""
-}
-
-func (c *Config) applyEnv(getenv func(string) string) {
-	for _, s := range []struct {
-		names []string
-		dst   *string
-	}{
-		{envIssuer(), &c.Issuer},
-		{envClientID(), &c.ClientID},
-		{envSecret(), &c.ClientSecret},
-		{envRedirect(), &c.RedirectURI},
-		{[]string{"OKTA_SAMPLE_WIDGET_DIR"}, &c.WidgetDir},
-	} {
-		if v, _ := lookup(getenv, s.names); v != "" {
-			*s.dst = v
+	if v := l.vals[settingLeeway]; v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			l.add(settingLeeway, "%q is not a duration; use for example 5m or 30s", v)
+		case d < 0 || d > 15*time.Minute:
+			l.add(settingLeeway, "%s is out of range; use 0 to 15m (default 5m)", d)
+		default:
+			cfg.Leeway = d
 		}
 	}
-	if v, n := lookup(getenv, []string{"PORT"}); v != "" {
-		if p, err := strconv.Atoi(v); err != nil {
-			c.addProblem(n, "%q is not a whole number; use for example 8080", v)
-		} else {
-			c.Port = p
-		}
-	}
-	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_LEEWAY"}); v != "" {
-		if d, err := time.ParseDuration(v); err != nil {
-			c.addProblem(n, "%q is not a duration; use for example 5m or 30s", v)
-		} else {
-			c.Leeway = d
-		}
-	}
-	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"}); v != "" {
+	if v := l.vals[settingTimeout]; v != "" {
 		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
-			c.addProblem(n, "%q is not a positive duration; use for example 10s", v)
+			l.add(settingTimeout, "%q is not a positive duration; use for example 10s", v)
 		} else {
-			c.ProviderTimeout = d
+			cfg.ProviderTimeout = d
 		}
 	}
-	if v, n := lookup(getenv, []string{"OKTA_SAMPLE_COOKIE_KEY"}); v != "" {
+	if v := l.vals[settingCookieKey]; v != "" {
 		if k, err := base64.StdEncoding.DecodeString(v); err != nil || len(k) != 32 {
 			// The value is a secret: say what is wrong, never what it is.
-			c.addProblem(n, "must be 32 random bytes in standard base64 (make one with: openssl rand -base64 32)")
+			l.add(settingCookieKey, "must be 32 random bytes in standard base64 (make one with: openssl rand -base64 32)")
 		} else {
-			c.CookieKey = k
+			cfg.CookieKey = k
+		}
+	}
+	return port
+}
+
+// addresses returns where the app and the development provider listen.
+func (l *loader) addresses(port int) (listen, devAddr string) {
+	listen = l.vals[settingAddr]
+	if listen == "" {
+		listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		if l.src[settingPort] != fromDefault {
+			l.src[settingAddr] = "default: 127.0.0.1 and the port from " + l.src[settingPort]
+		}
+	}
+	_, listenPort, err := net.SplitHostPort(listen)
+	if err != nil {
+		l.add(settingAddr, "%q is not host:port; use for example 127.0.0.1:8080 or :8080", listen)
+	}
+	devAddr = l.vals[settingDevAddr]
+	if devAddr == "" {
+		devAddr = DefaultDevAddr
+	}
+	if _, _, err := net.SplitHostPort(devAddr); err != nil {
+		l.add(settingDevAddr, "%q is not host:port; use for example 127.0.0.1:8081", devAddr)
+	} else if devAddr == listen && listenPort != "0" {
+		l.add(settingDevAddr, "the development provider needs its own address, not the app's %s", devAddr)
+	}
+	return listen, devAddr
+}
+
+// providerSettings are the settings that name a provider other than the
+// development provider.
+func providerSettings() []setting {
+	return []setting{settingIssuer, settingOktaURL, settingClientID, settingClientSecret}
+}
+
+// chooseProvider decides between the configured provider and the
+// embedded development provider, and checks the provider settings.
+//
+// The development provider starts only when no provider setting is given
+// at all, or with -dev. A client id or secret without an issuer is a
+// mistake (typically a misspelt issuer variable), never a reason to fall
+// back to a provider with public demo passwords: it is reported, naming
+// the issuer setting.
+func (l *loader) chooseProvider(cfg *Config, forceDev bool) {
+	var given []string
+	for _, s := range providerSettings() {
+		if l.vals[s] != "" {
+			given = append(given, fmt.Sprintf("%s (from %s)", references()[s].Name, l.src[s]))
+		}
+	}
+	switch {
+	case forceDev:
+		l.src[settingDev] = fromFlag("-dev")
+		l.useDevProvider(cfg, fromDevFlag)
+		cfg.devOverrides = given
+		if len(given) > 0 {
+			l.notices = append(l.notices, "-dev: using the embedded development provider; ignoring "+strings.Join(given, ", "))
+		}
+	case len(given) == 0:
+		l.src[settingDev] = "default: no provider setting given"
+		l.useDevProvider(cfg, fromDevAuto)
+	default:
+		l.src[settingDev] = "default: off, a provider is configured"
+		l.checkProvider(cfg, given)
+	}
+}
+
+// useDevProvider leaves the provider settings to Resolve, which gets them
+// from the development provider once it listens.
+func (l *loader) useDevProvider(cfg *Config, src string) {
+	cfg.Dev = true
+	for _, s := range providerSettings() {
+		l.set(s, "", src)
+	}
+	l.src[settingOktaURL] = fromIssuer
+}
+
+// checkProvider checks the settings of a configured provider and puts
+// them into cfg. given describes the provider settings that are set.
+func (l *loader) checkProvider(cfg *Config, given []string) {
+	// Placeholders first: a value like {yourOktaDomain} would also fail the
+	// checks below, but this message says what actually happened.
+	placeholders := map[setting]bool{}
+	for _, s := range providerSettings() {
+		if l.hasPlaceholder(s) {
+			placeholders[s] = true
+			l.vals[s] = ""
+		}
+	}
+
+	issuer := l.vals[settingIssuer]
+	switch {
+	case placeholders[settingIssuer]:
+	case issuer == "":
+		l.add(settingIssuer, "is missing, but %s %s set. Set the issuer, for example https://dev-123456.okta.com/oauth2/default; or remove the other provider settings (or run with -dev) to use the embedded development provider",
+			strings.Join(given, ", "), map[bool]string{true: "is", false: "are"}[len(given) == 1])
+	default:
+		if msg := checkIssuer(issuer); msg != "" {
+			l.add(settingIssuer, "%s", msg)
+			break
+		}
+		if n, note := normalizeIssuer(issuer); note != "" {
+			l.notices = append(l.notices, fmt.Sprintf("%s from %s: %s", field(settingIssuer), l.src[settingIssuer], note))
+			issuer = n
+		}
+		cfg.Issuer = issuer
+	}
+	cfg.ClientID = l.vals[settingClientID]
+	cfg.ClientSecret = l.vals[settingClientSecret]
+	if cfg.ClientID == "" && !placeholders[settingClientID] {
+		l.add(settingClientID, "is missing; copy the Client ID from your Okta app's General tab")
+	}
+	if cfg.ClientSecret == "" && !placeholders[settingClientSecret] {
+		l.add(settingClientSecret, "is missing; copy the client secret from your Okta app's General tab (keep it out of source control)")
+	}
+	if v := l.vals[settingOktaURL]; v != "" && cfg.Issuer != "" {
+		if msg := checkOktaURL(v, cfg.Issuer); msg != "" {
+			l.add(settingOktaURL, "%s", msg)
+		}
+	}
+	if cfg.Issuer != "" {
+		cfg.OktaURL = orgURL(cfg.Issuer)
+		if l.vals[settingOktaURL] == "" {
+			l.src[settingOktaURL] = fromIssuer
 		}
 	}
 }
 
-// ListenAddr is the address the app listens on.
-func (c Config) ListenAddr() string {
-	if c.Addr != "" {
-		return c.Addr
+// hasPlaceholder reports whether setting s still holds a template value of
+// Okta's sample files, such as {clientId}, and says so.
+func (l *loader) hasPlaceholder(s setting) bool {
+	m := placeholder.FindString(l.vals[s])
+	if m == "" {
+		return false
 	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port))
+	shown := fmt.Sprintf(" (%s)", m)
+	if s == settingClientSecret {
+		shown = "" // it is meant to hold a secret: never repeat it
+	}
+	hint := ", or run with -dev to try the sample without an Okta org"
+	if s == settingRedirectURI {
+		hint = ""
+	}
+	l.add(s, "still holds the template placeholder%s; replace it with the value from your Okta app%s", shown, hint)
+	return true
+}
+
+// checkRedirect checks the redirect URI against the listen address, when
+// its port is known (not 0).
+func (l *loader) checkRedirect(redirect, listen string) {
+	if redirect == "" || l.hasPlaceholder(settingRedirectURI) {
+		return // the default, made by Resolve; or reported now
+	}
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "0" {
+		return // reported already; or checked by Resolve
+	}
+	if msg := checkRedirect(redirect, host, port); msg != "" {
+		l.add(settingRedirectURI, "%s", msg)
+	}
+}
+
+// Resolve completes the configuration with what listening decided: the
+// app's real port, for the default redirect URI and its checks, and the
+// development provider's client. The Config it returns is final.
+func (d Draft) Resolve(b Bound) (Config, error) {
+	cfg := d.cfg
+	cfg.notices = slices.Clone(d.cfg.notices)
+	cfg.devOverrides = slices.Clone(d.cfg.devOverrides)
+	host, port, err := net.SplitHostPort(b.Addr)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: the app's address %q: %w", b.Addr, err)
+	}
+	if cfg.Dev != (b.Dev != nil) {
+		return Config{}, fmt.Errorf("config: a development provider client is needed exactly when the development provider runs (dev mode %t)", cfg.Dev)
+	}
+	cfg.Addr = b.Addr
+	if cfg.RedirectURI == "" {
+		cfg.RedirectURI = "http://localhost:" + port + DefaultCallback
+		cfg.sources[settingRedirectURI] = fromPort
+	} else if msg := checkRedirect(cfg.RedirectURI, host, port); msg != "" {
+		return Config{}, &ValidationError{Problems: []Problem{{Field: field(settingRedirectURI), Message: msg}}}
+	}
+	if b.Dev != nil {
+		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = b.Dev.Issuer, b.Dev.ClientID, b.Dev.ClientSecret
+		cfg.OktaURL = orgURL(cfg.Issuer)
+	}
+	return cfg, nil
+}
+
+// OrgURL is the Okta org's URL: where the Sign-In Widget sends its calls,
+// and where the app probes what the org supports. It is the issuer up to
+// its /oauth2/ segment, as the widget's okta-auth-js computes it, so a
+// custom authorization server (…/oauth2/default) and the org server share
+// one org.
+func (c Config) OrgURL() string {
+	if c.OktaURL != "" {
+		return c.OktaURL
+	}
+	return orgURL(c.Issuer)
+}
+
+func orgURL(issuer string) string {
+	base, _, _ := strings.Cut(strings.TrimRight(issuer, "/"), "/oauth2/")
+	return base
 }
 
 // CallbackPath is the path of the redirect URI, where the provider sends
@@ -316,4 +510,66 @@ func (c Config) BaseURL() string {
 // marked Secure.
 func (c Config) Secure() bool {
 	return strings.HasPrefix(strings.ToLower(c.RedirectURI), "https://")
+}
+
+// Notices are what the user should know about how the settings were read,
+// one sentence each: an issuer normalized, the settings -dev ignored. The
+// app logs them at start.
+func (c Config) Notices() []string { return slices.Clone(c.notices) }
+
+// DevOverrides names the provider settings that -dev ignored, each with
+// where it came from; empty without -dev or when there were none.
+func (c Config) DevOverrides() []string { return slices.Clone(c.devOverrides) }
+
+// Setting is one row of the configuration as the overview page shows it.
+type Setting struct {
+	Name, Value, Source string
+}
+
+// Masked lists the settings for display, each with where it came from,
+// with the secret and the cookie key masked.
+func (c Config) Masked() []Setting {
+	secret := "(not set)"
+	if c.ClientSecret != "" {
+		secret = "(set, hidden)"
+	}
+	cookieKey := "(random per run)"
+	if len(c.CookieKey) > 0 {
+		cookieKey = "(set, hidden)"
+	}
+	widgetDir := c.WidgetDir
+	if widgetDir == "" {
+		widgetDir = "(not set)"
+	}
+	file := c.File
+	if file == "" {
+		file = "(none)"
+	}
+	rows := []struct {
+		s     setting
+		value string
+	}{
+		{settingIssuer, c.Issuer},
+		{settingOktaURL, c.OrgURL()},
+		{settingClientID, c.ClientID},
+		{settingClientSecret, secret},
+		{settingRedirectURI, c.RedirectURI},
+		{settingAddr, c.Addr},
+		{settingWidgetDir, widgetDir},
+		{settingLeeway, c.Leeway.String()},
+		{settingTimeout, c.ProviderTimeout.String()},
+		{settingCookieKey, cookieKey},
+		{settingDev, strconv.FormatBool(c.Dev)},
+		{settingFile, file},
+	}
+	names := references()
+	out := make([]Setting, 0, len(rows))
+	for _, r := range rows {
+		src := c.sources[r.s]
+		if src == "" {
+			src = fromDefault
+		}
+		out = append(out, Setting{Name: names[r.s].Name, Value: r.value, Source: src})
+	}
+	return out
 }

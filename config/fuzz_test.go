@@ -3,6 +3,7 @@ package config_test
 import (
 	"crypto/rand"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,8 @@ import (
 )
 
 // FuzzConfigFile feeds any bytes as .samples.config.json, and any
-// environment (KEY=VALUE lines), to Load and Resolve. Neither may panic,
+// environment (KEY=VALUE lines), to Load and Resolve, with and without
+// -dev. Neither may panic,
 // and no error text and no masked setting may repeat the client secret:
 // neither one from the environment, nor one put into the fuzzed file
 // itself. The secrets are random markers, so no other field can contain
@@ -80,20 +82,39 @@ func FuzzConfigFile(f *testing.F) {
 }
 
 // loadAndResolve writes data as the config file, runs Load and Resolve
-// with env, and returns every text they show: error messages and the
-// masked settings of the overview page.
+// with env (port 0 bound to 43210, a development provider when asked for),
+// and returns every text they show: error messages, notices, the
+// settings -dev overrides and the masked settings of the overview page.
 func loadAndResolve(t *testing.T, path string, data []byte, env map[string]string) []string {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Load(config.Options{File: path, Getenv: func(k string) string { return env[k] }})
 	var texts []string
-	if err := cfg.Resolve(); err != nil {
-		texts = append(texts, err.Error())
-	}
-	for _, s := range cfg.Masked() {
-		texts = append(texts, s.Name+"="+s.Value)
+	for _, dev := range []bool{false, true} {
+		d, err := config.Load(config.Options{File: path, Dev: dev, Getenv: func(k string) string { return env[k] }})
+		if err != nil {
+			texts = append(texts, err.Error())
+			continue
+		}
+		addr := d.ListenAddr()
+		if host, port, err := net.SplitHostPort(addr); err == nil && port == "0" {
+			addr = net.JoinHostPort(host, "43210")
+		}
+		var client *config.DevClient
+		if d.Dev() {
+			client = &config.DevClient{Issuer: "http://127.0.0.1:43211/oauth2/default", ClientID: "0oa-dev", ClientSecret: "dev"}
+		}
+		cfg, err := d.Resolve(config.Bound{Addr: addr, Dev: client})
+		if err != nil {
+			texts = append(texts, err.Error())
+			continue
+		}
+		texts = append(texts, cfg.Notices()...)
+		texts = append(texts, cfg.DevOverrides()...)
+		for _, s := range cfg.Masked() {
+			texts = append(texts, s.Name+"="+s.Value+" from "+s.Source)
+		}
 	}
 	return texts
 }

@@ -1,5 +1,9 @@
 #!/bin/sh
-# Runs the Okta Go Sample: go run ./cmd/okta-sample with any arguments.
+# Runs the Okta Go Sample with any arguments: it builds ./bin/okta-sample
+# and then execs it, so the app is this script's process and a signal sent
+# to it (Ctrl+C, kill, a supervisor's SIGTERM) reaches the app, which then
+# shuts down and frees its ports. (`go run` would keep the app in a child
+# process that such a signal does not reach.)
 #
 # Before that, it installs the Okta Sign-In Widget into node_modules with
 # `npm ci` if it is missing, so the custom login page works offline: the app
@@ -10,6 +14,7 @@
 #
 #   scripts/run.sh                 # dev provider, http://localhost:8080
 #   scripts/run.sh -config my.json # a real Okta org
+#   scripts/run.sh -h              # flags, environment variables, file keys
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -23,4 +28,5 @@ if [ ! -f "$widget" ] && [ -z "${OKTA_SAMPLE_WIDGET_DIR:-}" ]; then
 	fi
 fi
 
-exec go run ./cmd/okta-sample "$@"
+go build -o bin/okta-sample ./cmd/okta-sample
+exec bin/okta-sample "$@"

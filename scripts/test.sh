@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the Okta Go Sample, installing what the tests need
 # when it is missing:
-#   - Debian's chromium (real-browser tests), with apt-get;
+#   - Debian's chromium (real-browser tests), redis-server and nginx, with
+#     apt-get and --no-install-recommends (only what the tests use: no
+#     avahi, cups or systemd upgrades);
 #   - the Okta Sign-In Widget, from package-lock.json, with npm ci;
 #   - Dex, built from the Go module proxy and cached in interop/bin.
 # Then: gofmt and go vet, all Go tests (unit, HTTP end-to-end, browser)
@@ -15,15 +17,17 @@ step() { printf '\n== %s\n' "$*"; }
 step "dependencies"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "missing Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
+    echo "missing Debian packages: ${missing[*]}; run: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
   echo "installing ${missing[*]} with apt-get"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 if [ ! -f node_modules/@okta/okta-signin-widget/package.json ] ||
    ! grep -q '"version": "'"$(node -p 'require("./package.json").dependencies["@okta/okta-signin-widget"]')"'"' node_modules/@okta/okta-signin-widget/package.json; then

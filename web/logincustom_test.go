@@ -8,7 +8,6 @@ import (
 	"errors"
 	"html/template"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -223,7 +221,7 @@ func fakeDist(t *testing.T) string {
 
 func TestLoginCustomPage(t *testing.T) {
 	issuer := startDevProvider(t, testAppOrigin)
-	providerOrigin := authnOrigin(issuer)
+	providerOrigin := config.Config{Issuer: issuer}.OrgURL()
 	local, err := LocalWidget(fakeDist(t))
 	if err != nil {
 		t.Fatalf("LocalWidget: %v", err)
@@ -323,6 +321,9 @@ func TestLoginCustomPage(t *testing.T) {
 			}
 			if tx.ReturnTo != pathProfile {
 				t.Errorf("return-to %q, want %q", tx.ReturnTo, pathProfile)
+			}
+			if wc.BaseURL != providerOrigin || wc.Issuer != issuer {
+				t.Errorf("widget baseUrl %q and issuer %q, want the org %q and the issuer %q", wc.BaseURL, wc.Issuer, providerOrigin, issuer)
 			}
 
 			// Secrets: neither the verifier nor the client secret reaches the page.
@@ -565,7 +566,7 @@ func TestLoginCustomProviderDown(t *testing.T) {
 // getOnceProbed renders the custom login page until it shows marker,
 // the sign that the server's probe of the Authentication API has
 // answered. A page render waits for the probe only for a while (that is
-// the point of authnProbeWait), so on a slow machine the first render may
+// the point of the probe's short wait), so on a slow machine the first render may
 // come before the answer; what matters is the answer, not how fast.
 func getOnceProbed(t *testing.T, h http.Handler, marker string) (*http.Response, string) {
 	t.Helper()
@@ -581,166 +582,6 @@ func getOnceProbed(t *testing.T, h http.Handler, marker string) (*http.Response,
 	}
 	t.Fatalf("the page never showed %s:\n%s", marker, body)
 	return nil, ""
-}
-
-// untilAnswered is a probe wait longer than any test runs: check returns
-// the probe's own answer, however slow the machine, instead of "unknown"
-// after authnProbeWait.
-const untilAnswered = time.Hour
-
-func TestAuthnProbe(t *testing.T) {
-	oktaError := func(w http.ResponseWriter, status int) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"errorCode":"E0000001","errorSummary":"Api validation failed: authRequest"}`) // test server
-	}
-	trustApp := func(w http.ResponseWriter) {
-		w.Header().Set("Access-Control-Allow-Origin", testAppOrigin)
-		w.Header().Set("Access-Control-Allow-Credentials", "true")
-		w.WriteHeader(http.StatusNoContent)
-	}
-	tests := []struct {
-		name    string
-		post    func(w http.ResponseWriter)
-		options func(w http.ResponseWriter)
-		want    authnSupport
-	}{
-		{"Okta, trusted origin", func(w http.ResponseWriter) { oktaError(w, 400) }, trustApp, authnAvailable},
-		{"Okta, 401 answer", func(w http.ResponseWriter) { oktaError(w, 401) }, trustApp, authnAvailable},
-		{"Okta, untrusted origin", func(w http.ResponseWriter) { oktaError(w, 400) },
-			func(w http.ResponseWriter) { w.WriteHeader(http.StatusForbidden) }, authnUntrustedOrigin},
-		{"Okta, wildcard origin", func(w http.ResponseWriter) { oktaError(w, 400) },
-			func(w http.ResponseWriter) { w.Header().Set("Access-Control-Allow-Origin", "*"); w.WriteHeader(204) }, authnUntrustedOrigin},
-		{"404", func(w http.ResponseWriter) { http.NotFound(w, nil) }, trustApp, authnMissing},
-		{"405", func(w http.ResponseWriter) { w.WriteHeader(http.StatusMethodNotAllowed) }, trustApp, authnMissing},
-		{"redirect to a login page", func(w http.ResponseWriter) {
-			w.Header().Set("Location", "/login")
-			w.WriteHeader(http.StatusFound)
-		}, trustApp, authnMissing},
-		{"HTML catch-all", func(w http.ResponseWriter) { _, _ = io.WriteString(w, "<html>app</html>") }, trustApp, authnMissing},
-		{"5xx without Okta body", func(w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) }, trustApp, authnUnknown},
-		{"Okta 5xx, preflight fails", func(w http.ResponseWriter) { oktaError(w, 400) },
-			func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }, authnUnknown},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var posts atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				switch {
-				case r.URL.Path != "/api/v1/authn":
-					http.NotFound(w, r)
-				case r.Method == http.MethodPost:
-					posts.Add(1)
-					if r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Origin") != "" {
-						t.Errorf("probe POST: Content-Type %q, Origin %q", r.Header.Get("Content-Type"), r.Header.Get("Origin"))
-					}
-					tt.post(w)
-				case r.Method == http.MethodOptions:
-					if r.Header.Get("Origin") != testAppOrigin || r.Header.Get("Access-Control-Request-Method") != "POST" {
-						t.Errorf("preflight Origin %q method %q", r.Header.Get("Origin"), r.Header.Get("Access-Control-Request-Method"))
-					}
-					tt.options(w)
-				default:
-					w.WriteHeader(http.StatusMethodNotAllowed)
-				}
-			}))
-			defer srv.Close()
-			p := newAuthnProbe(srv.Client(), srv.URL+"/oauth2/default", testAppOrigin+"/", time.Now, slog.New(slog.DiscardHandler))
-			p.wait = untilAnswered
-			if got := p.check(context.Background()); got != tt.want {
-				t.Fatalf("check = %d, want %d", got, tt.want)
-			}
-			// A definite answer is kept; an unknown one is retried later, not at once.
-			if got := p.check(context.Background()); got != tt.want {
-				t.Errorf("second check = %d, want %d", got, tt.want)
-			}
-			if n := posts.Load(); n != 1 {
-				t.Errorf("provider probed %d times, want once", n)
-			}
-		})
-	}
-}
-
-// TestAuthnProbeDoesNotHoldThePage checks that a page does not wait for a
-// hanging provider once its request has ended or its wait is over, and
-// that the probe still finishes in the background, once, for every page.
-// The provider hangs until the test releases it, so nothing depends on
-// how fast the machine is.
-func TestAuthnProbeDoesNotHoldThePage(t *testing.T) {
-	var posts atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			posts.Add(1)
-		}
-		<-release
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
-	unblock := sync.OnceFunc(func() { close(release) })
-	defer unblock() // before srv.Close, which waits for the handler
-	p := newAuthnProbe(srv.Client(), srv.URL, testAppOrigin, time.Now, slog.New(slog.DiscardHandler))
-
-	gone, cancel := context.WithCancel(context.Background())
-	cancel()
-	p.wait = untilAnswered
-	if got := p.check(gone); got != authnUnknown {
-		t.Errorf("check for a request that has ended = %d, want unknown at once", got)
-	}
-	p.wait = 0
-	if got := p.check(context.Background()); got != authnUnknown {
-		t.Errorf("check with its wait over = %d, want unknown", got)
-	}
-
-	unblock()
-	p.wait = untilAnswered
-	if got := p.check(context.Background()); got != authnMissing {
-		t.Errorf("check once the provider answers = %d, want missing", got)
-	}
-	if n := posts.Load(); n != 1 {
-		t.Errorf("provider probed %d times, want once: later checks join the running probe", n)
-	}
-}
-
-func TestAuthnProbeRetriesAfterInconclusive(t *testing.T) {
-	var fail atomic.Bool
-	fail.Store(true)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fail.Load() {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
-	now := time.Now()
-	clock := func() time.Time { return now }
-	p := newAuthnProbe(srv.Client(), srv.URL, testAppOrigin, clock, slog.New(slog.DiscardHandler))
-	p.wait = untilAnswered
-	if got := p.check(context.Background()); got != authnUnknown {
-		t.Fatalf("first check = %d, want unknown", got)
-	}
-	fail.Store(false)
-	if got := p.check(context.Background()); got != authnUnknown {
-		t.Errorf("check before the retry time = %d, want unknown (no new probe yet)", got)
-	}
-	now = now.Add(authnProbeRetry + time.Second)
-	if got := p.check(context.Background()); got != authnMissing {
-		t.Errorf("check after the retry time = %d, want missing", got)
-	}
-}
-
-func TestAuthnOrigin(t *testing.T) {
-	for _, tt := range []struct{ issuer, want string }{
-		{"https://dev-1.okta.com/oauth2/default", "https://dev-1.okta.com"},
-		{"https://dev-1.okta.com/oauth2/aus1x2/", "https://dev-1.okta.com"},
-		{"https://dev-1.okta.com", "https://dev-1.okta.com"},
-		{"http://127.0.0.1:8081/prefix/oauth2/default", "http://127.0.0.1:8081/prefix"},
-	} {
-		if got := authnOrigin(tt.issuer); got != tt.want {
-			t.Errorf("authnOrigin(%q) = %q, want %q", tt.issuer, got, tt.want)
-		}
-	}
 }
 
 func TestWidgetAssetsServed(t *testing.T) {

@@ -7,25 +7,28 @@ import (
 )
 
 // handleOverview shows what the sample does, what to configure and the
-// current configuration with the secret masked.
+// current configuration with the secret masked, each setting with where
+// it came from.
 func (s *Server) handleOverview() http.Handler {
 	type data struct {
-		Settings  []config.Setting
-		Dev       bool
-		DemoUsers []DemoUser
-		Issuer    string
-		Callback  string
+		Settings     []config.Setting
+		Dev          bool
+		DevOverrides []string
+		DemoUsers    []DemoUser
+		Issuer       string
+		Callback     string
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "overview", page{
 			Title: "Overview",
 			Nav:   "overview",
 			Data: data{
-				Settings:  s.cfg.Masked(),
-				Dev:       s.cfg.Dev,
-				DemoUsers: s.demoUsers,
-				Issuer:    s.cfg.Issuer,
-				Callback:  s.cfg.RedirectURI,
+				Settings:     s.cfg.Masked(),
+				Dev:          s.cfg.Dev,
+				DevOverrides: s.cfg.DevOverrides(),
+				DemoUsers:    s.demoUsers,
+				Issuer:       s.cfg.Issuer,
+				Callback:     s.cfg.RedirectURI,
 			},
 		})
 	})

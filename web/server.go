@@ -13,6 +13,7 @@ import (
 
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/internal/oktaorg"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -60,7 +61,7 @@ type Server struct {
 	csp       string
 	widget    WidgetAssets
 	widgetCSP string
-	authn     *authnProbe
+	authn     *oktaorg.AuthnProbe
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -98,7 +99,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		csp:       defaultCSP(providerOrigin),
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
-		authn:     newAuthnProbe(d.HTTPClient, d.Config.Issuer, d.Config.BaseURL(), d.Now, d.Logger),
+		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
 	}
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {

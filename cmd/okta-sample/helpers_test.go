@@ -22,8 +22,8 @@ var (
 	bannerIssuerRE = regexp.MustCompile(`issuer:\s+(http://\S+)`)
 )
 
-// app is one running instance of the program, started through run.
-type app struct {
+// runningApp is one running instance of the program, started through run.
+type runningApp struct {
 	URL    string // http://localhost:PORT
 	Issuer string
 	Stdout *logbuf.Buffer
@@ -33,10 +33,10 @@ type app struct {
 // startApp calls run with args on free loopback ports, waits until
 // /healthz answers 200, and stops it (checking it returned cleanly) when
 // the test ends.
-func startApp(t testing.TB, env map[string]string, args ...string) *app {
+func startApp(t testing.TB, env map[string]string, args ...string) *runningApp {
 	t.Helper()
 	t.Chdir(t.TempDir()) // no stray .samples.config.json
-	a := &app{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
+	a := &runningApp{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	args = append([]string{"-addr", "127.0.0.1:0", "-dev-addr", "127.0.0.1:0"}, args...)
@@ -249,7 +249,7 @@ func htmlUnescape(s string) string {
 // login runs a whole login-redirect flow from the app's login route and
 // returns the page it ends on. When the provider already has a session
 // (SSO), no form is shown.
-func (b *browser) login(a *app, username, password string) page {
+func (b *browser) login(a *runningApp, username, password string) page {
 	b.t.Helper()
 	p := b.follow(a.URL+"/authorization-code/login", nil)
 	if strings.Contains(p.Body, `id="okta-signin-username"`) {

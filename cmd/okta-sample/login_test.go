@@ -35,7 +35,7 @@ func wantProfile(t *testing.T, p page, email string) {
 	}
 }
 
-func wantLoggedOut(t *testing.T, b *browser, a *app) {
+func wantLoggedOut(t *testing.T, b *browser, a *runningApp) {
 	t.Helper()
 	p := b.get(a.URL + "/authorization-code/profile")
 	if p.Status != http.StatusFound || !strings.HasPrefix(p.Header.Get("Location"), "/authorization-code/login") {
@@ -186,7 +186,7 @@ func TestParallelLoginsInSeparateBrowsers(t *testing.T) {
 
 // captureCallback runs a login and stops before the callback, returning
 // its URL, so a test can deliver it as it likes.
-func captureCallback(t *testing.T, b *browser, a *app, username, password string) string {
+func captureCallback(t *testing.T, b *browser, a *runningApp, username, password string) string {
 	t.Helper()
 	p := b.follow(a.URL+"/authorization-code/login", isCallback)
 	if p.Status != 0 {
@@ -340,7 +340,7 @@ func freePort(t *testing.T) int {
 
 // startWithFaultyTokenEndpoint starts a development provider whose token
 // endpoint is replaced by fault, and the app pointed at it.
-func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *app {
+func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *runningApp {
 	t.Helper()
 	port := freePort(t)
 	redirect := fmt.Sprintf("http://localhost:%d/authorization-code/callback", port)

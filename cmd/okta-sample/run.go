@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,97 +24,209 @@ import (
 // devClientID is the client registered with the development provider.
 const devClientID = "0oa-okta-go-sample-dev"
 
-// run is the whole program: it reads the configuration, starts the
-// development provider when needed, discovers the provider, serves the app
-// and shuts down gracefully when ctx ends. Tests call it with -addr and
-// -dev-addr on port 0.
+// run is the whole program, in steps: parse the flags, load and check the
+// configuration, listen, finish the configuration with what listening
+// decided, wire the app, and serve until ctx ends. Tests call it with
+// -addr and -dev-addr on port 0.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("okta-sample", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		configFile = fs.String("config", "", "Okta samples config file (default ./"+config.DefaultFile+" when it exists)")
-		addr       = fs.String("addr", "", "listen address, host:port (default 127.0.0.1:<server.port>)")
-		dev        = fs.Bool("dev", false, "use the embedded development provider even if an issuer is configured")
-		devAddr    = fs.String("dev-addr", config.DefaultDevAddr, "listen address of the development provider")
-		logFormat  = fs.String("log-format", "text", "log format: text or json")
-	)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	f, err := parseFlags(args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected arguments: %q\n", fs.Args())
-		return errUsage
+	if err != nil {
+		return err
 	}
-	log, err := newLogger(stderr, *logFormat)
+	log, err := newLogger(stderr, f.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errUsage
 	}
-
-	cfg := config.Load(config.Options{File: *configFile, Getenv: getenv})
-	cfg.Addr, cfg.DevAddr = *addr, *devAddr
-	if *dev {
-		cfg.Dev = true
-		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = "", "", ""
-	}
-	if err := cfg.Resolve(); err != nil {
-		return configError{err}
-	}
-	widget, err := web.FindWidget(cfg.WidgetDir)
+	draft, err := config.Load(f.options(getenv))
 	if err != nil {
 		return configError{err}
 	}
-
-	// Listen before anything else, so port 0 (tests) resolves to a real
-	// port that the redirect URI and the dev provider can name.
-	appLn, err := net.Listen("tcp", cfg.ListenAddr())
+	widget, err := web.FindWidget(draft.WidgetDir())
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.ListenAddr(), err)
-	}
-	defer appLn.Close()
-	if err := cfg.BindPort(appLn.Addr().(*net.TCPAddr).Port); err != nil {
 		return configError{err}
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var servers []*http.Server
-	var wg sync.WaitGroup
-	serveErr := make(chan error, 2)
-	serve := func(srv *http.Server, ln net.Listener) {
-		servers = append(servers, srv)
-		wg.Go(func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- err
-			}
-		})
+	ls, err := listen(draft)
+	if err != nil {
+		return err
 	}
+	defer ls.close() // on the error paths; serve's shutdown closes them too
+	cfg, err := resolveConfig(draft, ls)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(cfg, log, widget, ls)
+	if err != nil {
+		return err
+	}
+	for _, n := range cfg.Notices() {
+		log.Warn("configuration: " + n)
+	}
+	printBanner(stdout, cfg, a.demoUsers)
+	return a.serve(ctx)
+}
 
-	var demoUsers []web.DemoUser
+// flags is the command line, parsed.
+type flags struct {
+	configFile, addr, devAddr, logFormat string
+	dev                                  bool
+}
+
+// parseFlags parses args. For -h or -help it prints the help to stdout and
+// returns flag.ErrHelp; for anything it cannot parse, errUsage.
+func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet("okta-sample", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.configFile, "config", "", "Okta samples config file (default ./"+config.DefaultFile+" when it exists)")
+	fs.StringVar(&f.addr, "addr", "", "listen address, host:port (default 127.0.0.1:<port>)")
+	fs.BoolVar(&f.dev, "dev", false, "use the embedded development provider, ignoring the provider settings of the file and the environment")
+	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	// The flag package prints what is wrong itself; the full help is for
+	// -h only, on stdout.
+	fs.Usage = func() {}
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(stdout, fs)
+		return f, flag.ErrHelp
+	case err != nil:
+		fmt.Fprintln(stderr, "Run okta-sample -h for the flags, environment variables and config file keys.")
+		return f, errUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "unexpected arguments: %q\n", fs.Args())
+		return f, errUsage
+	}
+	return f, nil
+}
+
+func (f flags) options(getenv func(string) string) config.Options {
+	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr}
+}
+
+// listeners are the app's and, in dev mode, the development provider's.
+type listeners struct{ app, dev net.Listener }
+
+// listen binds both addresses before anything else, so port 0 (the
+// tests) becomes a real port that the redirect URI and the development
+// provider's issuer can name before the configuration is final.
+func listen(d config.Draft) (listeners, error) {
+	var ls listeners
+	var err error
+	if ls.app, err = net.Listen("tcp", d.ListenAddr()); err != nil {
+		return ls, fmt.Errorf("listening on %s (change it with -addr or PORT): %w", d.ListenAddr(), err)
+	}
+	if d.Dev() {
+		if ls.dev, err = net.Listen("tcp", d.DevAddr()); err != nil {
+			ls.close()
+			return listeners{}, fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", d.DevAddr(), err)
+		}
+	}
+	return ls, nil
+}
+
+// close closes the listeners that are still open.
+func (ls listeners) close() {
+	for _, ln := range []net.Listener{ls.app, ls.dev} {
+		if ln != nil {
+			_ = ln.Close() // nothing to do if it fails; already closed after a shutdown
+		}
+	}
+}
+
+// resolveConfig finishes the configuration with what listening decided. In dev
+// mode it registers this app with the development provider: its client
+// id, a fresh random secret, and the issuer at the provider's real
+// address. The Config it returns is final.
+func resolveConfig(d config.Draft, ls listeners) (config.Config, error) {
+	b := config.Bound{Addr: ls.app.Addr().String()}
+	if ls.dev != nil {
+		b.Dev = &config.DevClient{
+			Issuer:       "http://" + ls.dev.Addr().String() + "/oauth2/default",
+			ClientID:     devClientID,
+			ClientSecret: rand.Text(),
+		}
+	}
+	cfg, err := d.Resolve(b)
+	if err != nil {
+		return config.Config{}, configError{err}
+	}
+	return cfg, nil
+}
+
+// app is the wired program: its servers, each on its listener, and the
+// connector that discovers the provider.
+type app struct {
+	log       *slog.Logger
+	servers   []*http.Server
+	lns       []net.Listener
+	connector *auth.Connector
+	demoUsers []web.DemoUser
+}
+
+// newApp wires the app for cfg: the development provider when cfg says
+// so, the login machinery, and the web handler.
+func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+	a := &app{log: log}
 	if cfg.Dev {
-		devLn, err := net.Listen("tcp", cfg.DevAddr)
+		provider, users, err := newDevProvider(cfg, log)
 		if err != nil {
-			return fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", cfg.DevAddr, err)
+			return nil, err
 		}
-		defer devLn.Close()
-		provider, users, err := newDevProvider(&cfg, devLn.Addr().String(), log)
-		if err != nil {
-			return err
-		}
-		demoUsers = users
-		serve(newHTTPServer(provider, log), devLn)
+		a.demoUsers = users
+		a.add(provider, ls.dev)
 	}
+	lg, err := newLogin(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.connector = lg.connector
+	handler, err := web.NewServer(web.Deps{
+		Config:       cfg,
+		Logger:       log,
+		Provider:     lg.connector,
+		Transactions: lg.transactions,
+		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
+		DemoUsers:    a.demoUsers,
+		Widget:       widget,
+		HTTPClient:   lg.httpClient,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.add(handler, ls.app)
+	return a, nil
+}
 
+func (a *app) add(h http.Handler, ln net.Listener) {
+	a.servers = append(a.servers, newHTTPServer(h, a.log))
+	a.lns = append(a.lns, ln)
+}
+
+// login is what the auth package gives the web layer.
+type login struct {
+	connector    *auth.Connector
+	transactions *auth.TransactionCookies
+	httpClient   *http.Client
+}
+
+// newLogin wires the auth package for cfg. Everything that depends on
+// auth's API is here, so a change to that API changes this one function.
+func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
 	cookieKey := cfg.CookieKey
 	if len(cookieKey) == 0 {
+		var err error
 		if cookieKey, err = auth.NewCookieKey(); err != nil {
-			return err
+			return login{}, err
 		}
 	}
 	cookiePath := auth.CookiePath(append(web.LoginStartPaths(), cfg.CallbackPath())...)
 	txCookies, err := auth.NewTransactionCookies(cookieKey, cookiePath, cfg.Secure(), nil)
 	if err != nil {
-		return err
+		return login{}, err
 	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
@@ -128,24 +239,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Timeout:      cfg.ProviderTimeout,
 		Logger:       log,
 	}, log)
-	wg.Go(func() { connector.Run(ctx) })
+	return login{connector: connector, transactions: txCookies, httpClient: httpClient}, nil
+}
 
-	handler, err := web.NewServer(web.Deps{
-		Config:       cfg,
-		Logger:       log,
-		Provider:     connector,
-		Transactions: txCookies,
-		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
-		DemoUsers:    demoUsers,
-		Widget:       widget,
-		HTTPClient:   httpClient,
-	})
-	if err != nil {
-		return err
+// serve runs the servers and the provider discovery until ctx ends or a
+// server fails, then shuts everything down gracefully.
+func (a *app) serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	serveErr := make(chan error, len(a.servers))
+	for i, srv := range a.servers {
+		ln := a.lns[i]
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- err
+			}
+		})
 	}
-	serve(newHTTPServer(handler, log), appLn)
-	printBanner(stdout, cfg, demoUsers)
+	wg.Go(func() { a.connector.Run(ctx) })
 
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:
@@ -153,33 +267,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
-	for _, srv := range servers {
+	for _, srv := range a.servers {
 		if serr := srv.Shutdown(shutdownCtx); serr != nil {
-			log.Warn("shutdown", "err", serr)
+			a.log.Warn("shutdown", "err", serr)
 		}
 	}
 	wg.Wait()
-	log.Info("stopped")
+	a.log.Info("stopped")
 	return err
 }
 
-// newDevProvider starts the embedded provider's handler at addr and points
-// cfg at it, with a client registered for exactly this app.
-func newDevProvider(cfg *config.Config, addr string, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, nil, fmt.Errorf("making the dev client secret: %w", err)
-	}
-	issuer := "http://" + addr + "/oauth2/default"
-	cfg.UseDevProvider(issuer, devClientID, base64.RawURLEncoding.EncodeToString(secret))
-
+// newDevProvider makes the embedded provider for cfg, with a client
+// registered for exactly this app.
+func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
 	appOrigin, err := url.Parse(cfg.RedirectURI)
 	if err != nil {
 		return nil, nil, fmt.Errorf("redirect URI: %w", err)
 	}
 	users := devprovider.DemoUsers()
 	p, err := devprovider.New(devprovider.Config{
-		Issuer: issuer,
+		Issuer: cfg.Issuer,
 		Clients: []devprovider.Client{{
 			ID:                     cfg.ClientID,
 			Secret:                 cfg.ClientSecret,
@@ -231,7 +338,11 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 	app := cfg.BaseURL()
 	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", app, cfg.Issuer)
 	if cfg.Dev {
-		fmt.Fprintf(w, "  provider: embedded development provider (no Okta account needed)\n  demo users:\n")
+		fmt.Fprintf(w, "  provider: embedded development provider (no Okta account needed)\n")
+		for _, o := range cfg.DevOverrides() {
+			fmt.Fprintf(w, "  -dev ignores: %s\n", o)
+		}
+		fmt.Fprintf(w, "  demo users:\n")
 		for _, u := range users {
 			fmt.Fprintf(w, "    %-22s password %s\n", u.Login, u.Password)
 		}

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 )
 
@@ -66,6 +68,95 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		if !errors.Is(err, errUsage) {
 			t.Errorf("run %q: got %v, want a usage error", args, err)
 		}
+		if got := exitCode(err); got != 2 {
+			t.Errorf("run %q: exit code %d, want 2", args, got)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		t.Run(arg, func(t *testing.T) {
+			var out, errOut logbuf.Buffer
+			if err := run(context.Background(), []string{arg}, func(string) string { return "" }, &out, &errOut); err != nil {
+				t.Fatalf("run %s: got %v, want nil (exit 0)", arg, err)
+			}
+			help := out.String()
+			want := []string{"Usage: okta-sample", "-addr", "-config", "-dev", "-dev-addr", "-log-format", "README.md", readmeURL}
+			for _, r := range config.References() {
+				want = append(want, r.Env...)
+				if r.FileKey != "" {
+					want = append(want, r.FileKey)
+				}
+			}
+			want = append(want, config.IgnoredFileKeys()...)
+			for _, w := range want {
+				if !strings.Contains(help, w) {
+					t.Errorf("the help does not mention %q", w)
+				}
+			}
+			if errOut.String() != "" {
+				t.Errorf("stderr: got %q, want nothing (the help goes to stdout)", errOut.String())
+			}
+		})
+	}
+}
+
+func TestClientWithoutIssuerFailsAtStart(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := map[string]string{"OKTA_OAUTH2_ISUER": "https://dev-1.okta.com/oauth2/default", "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret-value"}
+	var stdout, stderr logbuf.Buffer
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	if got := exitCode(err); !errors.Is(err, errConfig) || got != 2 {
+		t.Fatalf("run: got %v (exit %d), want a configuration error (exit 2)", err, got)
+	}
+	for _, want := range []string{"oktaSample.oidc.issuer (OKTA_OAUTH2_ISSUER or ISSUER)", "is missing", "clientId (from environment CLIENT_ID)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error()+stdout.String()+stderr.String(), "s3cret-value") {
+		t.Error("the secret was printed")
+	}
+	if strings.Contains(stdout.String(), "demo users") {
+		t.Error("the development provider started")
+	}
+}
+
+// TestDevWithTheExampleFile runs -dev with the repository's example file
+// copied as a newcomer would: the placeholders are ignored, and the app
+// says which settings it ignores.
+func TestDevWithTheExampleFile(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", ".samples.config.json.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), config.DefaultFile)
+	if err := os.WriteFile(path, example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The example's redirect URI is on 8080, which may be taken here.
+	port := strconv.Itoa(freePort(t))
+	a := startApp(t, map[string]string{"REDIRECT_URI": "http://localhost:" + port + "/authorization-code/callback"},
+		"-dev", "-config", path, "-addr", "127.0.0.1:"+port)
+	banner := a.Stdout.String()
+	for _, name := range []string{"issuer", "oktaUrl", "clientId", "clientSecret"} {
+		if want := "-dev ignores: " + name + " (from file " + path + ")"; !strings.Contains(banner, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, banner)
+		}
+	}
+	if !strings.Contains(a.Logs.String(), "-dev: using the embedded development provider; ignoring issuer (from file") {
+		t.Errorf("the log does not say what -dev ignores:\n%s", a.Logs.String())
+	}
+	b := newBrowser(t)
+	if p := b.login(a, aliceLogin, alicePassword); p.Status != http.StatusOK || !strings.Contains(p.Body, aliceLogin) {
+		t.Errorf("login with -dev and the example file ended on %d", p.Status)
+	}
+	home := b.get(a.URL + "/")
+	for _, want := range []string{`id="dev-overrides"`, "development provider (-dev)", "file " + path} {
+		if !strings.Contains(home.Body, want) {
+			t.Errorf("the overview does not show %q", want)
+		}
 	}
 }
 
@@ -110,8 +201,19 @@ func TestProviderDownAtStartup(t *testing.T) {
 	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "Provider not reachable") {
 		t.Errorf("login with the provider down: got %d, want 503 explaining it", p.Status)
 	}
-	if home := b.get(base + "/"); home.Status != http.StatusOK {
+	home := b.get(base + "/")
+	if home.Status != http.StatusOK {
 		t.Errorf("overview with the provider down: got %d, want 200", home.Status)
+	}
+	// Each setting says where it came from: here, the environment.
+	for _, want := range []string{
+		"<th scope=\"row\">issuer</th><td><code>" + issuer + "</code></td><td class=\"source\">environment ISSUER</td>",
+		"<th scope=\"row\">clientId</th><td><code>0oa1</code></td><td class=\"source\">environment CLIENT_ID</td>",
+		"<td class=\"source\">environment CLIENT_SECRET</td>",
+	} {
+		if !strings.Contains(home.Body, want) {
+			t.Errorf("the overview lacks %q", want)
+		}
 	}
 	// It retries rather than giving up or crashing.
 	deadline := time.Now().Add(5 * time.Second)

@@ -78,6 +78,8 @@
       loading.hidden = true;
     }
     var widget = new window.OktaSignIn({
+      // The Okta org (oktaUrl), which the server checked is the issuer's.
+      baseUrl: config.baseUrl,
       issuer: config.issuer,
       clientId: config.clientId,
       redirectUri: config.redirectUri,

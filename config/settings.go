@@ -1,0 +1,129 @@
+package config
+
+import (
+	"strings"
+)
+
+// setting names one configurable value, as an index into the tables below.
+type setting int
+
+const (
+	settingFile setting = iota
+	settingOktaURL
+	settingIssuer
+	settingClientID
+	settingClientSecret
+	settingRedirectURI
+	settingPort
+	settingAddr
+	settingDev
+	settingDevAddr
+	settingWidgetDir
+	settingLeeway
+	settingTimeout
+	settingCookieKey
+	numSettings
+)
+
+// Reference describes one setting: every place it can be given, and what
+// happens when it is not. It is the one table behind the field names in
+// error messages, the samples file's known keys, the -h text and the
+// overview page.
+type Reference struct {
+	// Name is the setting as the overview page shows it.
+	Name string
+	// FileKey is the key under oktaSample in the samples file, such as
+	// oidc.issuer; empty when the file cannot set it.
+	FileKey string
+	// Env lists the environment variables read, first set wins.
+	Env []string
+	// Flag is the command-line flag, such as -addr.
+	Flag string
+	// Default says what applies when nothing sets it.
+	Default string
+	// About is one line on what the setting does.
+	About string
+}
+
+// references is indexed by setting.
+func references() [numSettings]Reference {
+	return [numSettings]Reference{
+		settingFile: {Name: "samples file", Flag: "-config",
+			Default: "./" + DefaultFile + " when it exists", About: "Okta's samples configuration file (JSON)"},
+		settingOktaURL: {Name: "oktaUrl", FileKey: "oidc.oktaUrl",
+			Default: "the issuer up to /oauth2/", About: "The Okta org's URL, for the Sign-In Widget; must be the issuer's org"},
+		settingIssuer: {Name: "issuer", FileKey: "oidc.issuer", Env: []string{"OKTA_OAUTH2_ISSUER", "ISSUER"},
+			Default: "the development provider", About: "The authorization server, e.g. https://dev-123456.okta.com/oauth2/default"},
+		settingClientID: {Name: "clientId", FileKey: "oidc.clientId", Env: []string{"OKTA_OAUTH2_CLIENT_ID", "CLIENT_ID"},
+			Default: "the development provider's client", About: "The Client ID of your Okta app"},
+		settingClientSecret: {Name: "clientSecret", FileKey: "oidc.clientSecret", Env: []string{"OKTA_OAUTH2_CLIENT_SECRET", "CLIENT_SECRET"},
+			Default: "with the development provider, random per run", About: "The client secret of your Okta app (never printed)"},
+		settingRedirectURI: {Name: "redirectUri", FileKey: "oidc.redirectUri", Env: []string{"OKTA_OAUTH2_REDIRECT_URI", "REDIRECT_URI"},
+			Default: "http://localhost:<port>" + DefaultCallback, About: "The sign-in redirect URI registered with your Okta app"},
+		settingPort: {Name: "port", FileKey: "server.port", Env: []string{"PORT"},
+			Default: "8080", About: "The port the app listens on"},
+		settingAddr: {Name: "listen address", Flag: "-addr",
+			Default: "127.0.0.1:<port>", About: "The address the app listens on, host:port"},
+		settingDev: {Name: "development provider", Flag: "-dev",
+			Default: "on when no provider setting is given", About: "Use the embedded development provider, ignoring the provider settings"},
+		settingDevAddr: {Name: "development provider address", Flag: "-dev-addr",
+			Default: DefaultDevAddr, About: "Where the development provider listens"},
+		settingWidgetDir: {Name: "widget assets folder", FileKey: "server.widgetDir", Env: []string{"OKTA_SAMPLE_WIDGET_DIR"},
+			Default: "node_modules/@okta/okta-signin-widget/dist if present, else Okta's CDN", About: "A local copy of the Sign-In Widget's dist/ folder"},
+		settingLeeway: {Name: "id_token clock leeway", Env: []string{"OKTA_SAMPLE_LEEWAY"},
+			Default: "5m", About: "Allowed clock skew for exp, iat and nbf (0 to 15m)"},
+		settingTimeout: {Name: "provider call timeout", Env: []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"},
+			Default: "10s", About: "Bounds each call to the provider"},
+		settingCookieKey: {Name: "transaction cookie key", Env: []string{"OKTA_SAMPLE_COOKIE_KEY"},
+			Default: "random per run", About: "32 bytes in standard base64 that seal the login-transaction cookies"},
+	}
+}
+
+// References lists every setting in the order the overview page shows
+// them, for the -h text.
+func References() []Reference {
+	r := references()
+	return r[:]
+}
+
+// IgnoredFileKeys are keys that Okta's samples files carry and this app
+// accepts without using them, so a file copied from another Okta sample
+// loads. They are listed by -h.
+func IgnoredFileKeys() []string {
+	return []string{"server.staticDir", "server.framework", "server.environment"}
+}
+
+// field names s in messages: its samples-file key, and its variables or
+// flag, e.g. "oktaSample.oidc.issuer (OKTA_OAUTH2_ISSUER or ISSUER)".
+func field(s setting) string {
+	r := references()[s]
+	name := r.Name
+	if r.FileKey != "" {
+		name = "oktaSample." + r.FileKey
+	}
+	var also []string
+	also = append(also, r.Env...)
+	if r.Flag != "" {
+		also = append(also, r.Flag)
+	}
+	switch {
+	case r.FileKey == "" && len(also) == 1:
+		return also[0]
+	case len(also) > 0:
+		return name + " (" + strings.Join(also, " or ") + ")"
+	}
+	return name
+}
+
+// Where a setting's value came from, as the overview page shows it.
+func fromFile(path string) string { return "file " + path }
+func fromEnv(name string) string  { return "environment " + name }
+func fromFlag(name string) string { return "flag " + name }
+
+const (
+	fromDefault = "default"
+	fromDevFlag = "development provider (-dev)"
+	fromDevAuto = "development provider (no provider setting given)"
+	fromIssuer  = "derived from the issuer"
+	fromPort    = "default, for the port the app listens on"
+)
