@@ -14,6 +14,7 @@ targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./config:FuzzConfigFile
+  ./config:FuzzDeploymentSecrets
   ./devprovider:FuzzTokenRequest
   ./devprovider:FuzzAuthnRequest
 )

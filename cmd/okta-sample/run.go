@@ -216,7 +216,12 @@ type login struct {
 // newLogin wires the auth package for cfg. Everything that depends on
 // auth's API is here, so a change to that API changes this one function.
 func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
-	cookieKey := cfg.CookieKey
+	// h-proxy: config gives a list of keys now (OKTA_SAMPLE_COOKIE_KEYS);
+	// auth takes one until H1's auth.Config.CookieKeys: wire all of them.
+	var cookieKey []byte
+	if len(cfg.CookieKeys) > 0 {
+		cookieKey = cfg.CookieKeys[0]
+	}
 	if len(cookieKey) == 0 {
 		var err error
 		if cookieKey, err = auth.NewCookieKey(); err != nil {
