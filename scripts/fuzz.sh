@@ -13,6 +13,7 @@ fuzztime=${FUZZTIME:-15s}
 targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
+  ./web:FuzzClientAddress
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
   ./devprovider:FuzzTokenRequest
