@@ -170,6 +170,18 @@ func newCrossOriginProtection(publicURL string) (*http.CrossOriginProtection, er
 	return c, nil
 }
 
+// handleCrossOriginDenied answers a state-changing request that another
+// site sent (CSRF): 403 with a page that says so, and a log line with the
+// client's address and the origin, so the attempt is traceable.
+func (s *Server) handleCrossOriginDenied() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, appError{Status: http.StatusForbidden, Title: "Request from another site refused",
+			Err: fmt.Errorf("cross-origin %s: Origin %.200q, Sec-Fetch-Site %.50q, public URL %s",
+				r.Method, r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site"), s.cfg.PublicURL()),
+			Message: "This form was sent from another site, so nothing was changed. Use the button on this app's own page."})
+	})
+}
+
 // isAsset reports whether path is one of the static files: the app's own
 // under /static/, or the widget's local copy under /widget/.
 func isAsset(path string) bool {

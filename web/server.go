@@ -112,6 +112,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
 	}
+	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {
 		s.log.Warn(msg)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -283,12 +282,9 @@ func (a *app) serve(ctx context.Context) error {
 }
 
 // newDevProvider makes the embedded provider for cfg, with a client
-// registered for exactly this app.
+// registered for exactly this app: its redirect URI, its public URL for
+// logout and as a trusted origin.
 func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
-	appOrigin, err := url.Parse(cfg.RedirectURI)
-	if err != nil {
-		return nil, nil, fmt.Errorf("redirect URI: %w", err)
-	}
 	users := devprovider.DemoUsers()
 	p, err := devprovider.New(devprovider.Config{
 		Issuer: cfg.Issuer,
@@ -299,7 +295,9 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 		}},
 		Users:          users,
-		TrustedOrigins: []string{appOrigin.Scheme + "://" + appOrigin.Host},
+		// The origin browsers reach the app at, behind a proxy or not: the
+		// custom login page's calls come from there (CORS).
+		TrustedOrigins: []string{cfg.PublicURL()},
 		Logger:         log.With("component", "devprovider"),
 	})
 	if err != nil {
