@@ -294,7 +294,7 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 			RedirectURIs:           []string{cfg.RedirectURI},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 		}},
-		Users:          users,
+		Users: users,
 		// The origin browsers reach the app at, behind a proxy or not: the
 		// custom login page's calls come from there (CORS).
 		TrustedOrigins: []string{cfg.PublicURL()},
