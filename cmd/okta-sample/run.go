@@ -106,39 +106,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		serve(newHTTPServer(provider, log), devLn)
 	}
 
-	cookieKey := cfg.CookieKey
-	if len(cookieKey) == 0 {
-		if cookieKey, err = auth.NewCookieKey(); err != nil {
-			return err
-		}
-	}
-	cookiePath := auth.CookiePath(append(web.LoginStartPaths(), cfg.CallbackPath())...)
-	txCookies, err := auth.NewTransactionCookies(cookieKey, cookiePath, cfg.Secure(), nil)
-	if err != nil {
-		return err
+	// No key configured: auth makes a random one, which is fine for one
+	// process.
+	var cookieKeys [][]byte
+	if len(cfg.CookieKey) > 0 {
+		cookieKeys = [][]byte{cfg.CookieKey}
 	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
-		HTTPClient:   httpClient,
-		Issuer:       cfg.Issuer,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		RedirectURL:  cfg.RedirectURI,
-		Leeway:       cfg.Leeway,
-		Timeout:      cfg.ProviderTimeout,
-		Logger:       log,
+		HTTPClient:    httpClient,
+		Issuer:        cfg.Issuer,
+		ClientID:      cfg.ClientID,
+		ClientSecret:  cfg.ClientSecret,
+		RedirectURL:   cfg.RedirectURI,
+		Leeway:        cfg.Leeway,
+		Timeout:       cfg.ProviderTimeout,
+		CookieKeys:    cookieKeys,
+		CookiePath:    web.CookiePath(cfg.CallbackPath()),
+		SecureCookies: cfg.Secure(),
 	}, log)
 	wg.Go(func() { connector.Run(ctx) })
 
 	handler, err := web.NewServer(web.Deps{
-		Config:       cfg,
-		Logger:       log,
-		Provider:     connector,
-		Transactions: txCookies,
-		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
-		DemoUsers:    demoUsers,
-		Widget:       widget,
-		HTTPClient:   httpClient,
+		Config:     cfg,
+		Logger:     log,
+		Provider:   connector,
+		Sessions:   session.New(session.Options{Secure: cfg.Secure()}),
+		DemoUsers:  demoUsers,
+		Widget:     widget,
+		HTTPClient: httpClient,
 	})
 	if err != nil {
 		return err
