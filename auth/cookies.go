@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -41,7 +42,7 @@ type txCookies struct {
 // newTxCookies checks the keys (each exactly 32 bytes) and makes the store.
 func newTxCookies(keys [][]byte, path string, secure bool, now func() time.Time) (*txCookies, error) {
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("auth: no cookie key")
+		return nil, errors.New("auth: no cookie key")
 	}
 	tc := &txCookies{path: path, secure: secure, now: now}
 	for i, k := range keys {

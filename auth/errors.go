@@ -30,21 +30,21 @@ var ErrNotReady = errors.New("auth: provider not reachable yet")
 // Error is why Finish refused a login whose transaction it found. Step
 // says where the login stopped and Check which rule failed:
 //
-//	Step        Check
-//	"callback"  "iss"    RFC 9207: iss is wrong, or missing although
-//	                     discovery advertises it (Got is then "")
-//	            "error"  the provider sent error= instead of a code
-//	                     (RFC 6749 4.1.2.1); see Code and Description
-//	            "code"   neither a code nor an error
-//	"token"     "error"  the token endpoint refused the code
-//	                     (RFC 6749 5.2), e.g. Code "invalid_grant"
-//	            "response" no usable token response: a transport error, a
-//	                     timeout, not JSON, too large, no id_token, a
-//	                     token_type other than Bearer
-//	"id_token"  the OIDC Core 3.1.3.7 rule: "alg", "signature", "format",
-//	            "iss", "aud", "azp", "exp", "iat", "nbf", "sub", "nonce",
-//	            "at_hash"
-//	"userinfo"  "sub"    userinfo is about another user (OIDC Core 5.3.2)
+//	Step        Check       what failed
+//	"callback"  "iss"       RFC 9207: iss is wrong, or missing although
+//	                        discovery advertises it (Got is then "")
+//	            "error"     the provider sent error= instead of a code
+//	                        (RFC 6749 4.1.2.1); see Code and Description
+//	            "code"      neither a code nor an error
+//	"token"     "error"     the token endpoint refused the code
+//	                        (RFC 6749 5.2), e.g. Code "invalid_grant"
+//	            "response"  no usable token response: a transport error, a
+//	                        timeout, not JSON, too large, no id_token, a
+//	                        token_type other than Bearer
+//	"id_token"  the rule of OIDC Core 3.1.3.7: "alg", "signature",
+//	            "format", "iss", "aud", "azp", "exp", "iat", "nbf", "sub",
+//	            "nonce" or "at_hash"
+//	"userinfo"  "sub"       userinfo is about another user (OIDC Core 5.3.2)
 //
 // Nothing in an Error is a secret: never the code, a token or the client
 // secret. Description, Got and Want come from the provider or the
@@ -64,6 +64,8 @@ type Error struct {
 // maxDescription bounds the provider's error_description in Error's text.
 const maxDescription = 256
 
+// Error says what failed, with the provider's error_description when it
+// sent one: escaped, and cut at 256 bytes.
 func (e *Error) Error() string {
 	var msg string
 	switch {
@@ -88,6 +90,7 @@ func (e *Error) Error() string {
 	return msg
 }
 
+// Unwrap returns the detail, Err.
 func (e *Error) Unwrap() error { return e.Err }
 
 // errBadCookie is any transaction cookie that does not open: tampered,
