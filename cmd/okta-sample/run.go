@@ -185,14 +185,13 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 	}
 	a.connector = lg.connector
 	handler, err := web.NewServer(web.Deps{
-		Config:       cfg,
-		Logger:       log,
-		Provider:     lg.connector,
-		Transactions: lg.transactions,
-		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
-		DemoUsers:    a.demoUsers,
-		Widget:       widget,
-		HTTPClient:   lg.httpClient,
+		Config:     cfg,
+		Logger:     log,
+		Provider:   lg.connector,
+		Sessions:   session.New(session.Options{Secure: cfg.Secure()}),
+		DemoUsers:  a.demoUsers,
+		Widget:     widget,
+		HTTPClient: lg.httpClient,
 	})
 	if err != nil {
 		return nil, err
@@ -208,38 +207,33 @@ func (a *app) add(h http.Handler, ln net.Listener) {
 
 // login is what the auth package gives the web layer.
 type login struct {
-	connector    *auth.Connector
-	transactions *auth.TransactionCookies
-	httpClient   *http.Client
+	connector  *auth.Connector
+	httpClient *http.Client
 }
 
 // newLogin wires the auth package for cfg. Everything that depends on
 // auth's API is here, so a change to that API changes this one function.
 func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
-	cookieKey := cfg.CookieKey
-	if len(cookieKey) == 0 {
-		var err error
-		if cookieKey, err = auth.NewCookieKey(); err != nil {
-			return login{}, err
-		}
-	}
-	cookiePath := auth.CookiePath(append(web.LoginStartPaths(), cfg.CallbackPath())...)
-	txCookies, err := auth.NewTransactionCookies(cookieKey, cookiePath, cfg.Secure(), nil)
-	if err != nil {
-		return login{}, err
+	// No key configured: auth makes a random one, which is fine for one
+	// process.
+	var cookieKeys [][]byte
+	if len(cfg.CookieKey) > 0 {
+		cookieKeys = [][]byte{cfg.CookieKey}
 	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
-		HTTPClient:   httpClient,
-		Issuer:       cfg.Issuer,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		RedirectURL:  cfg.RedirectURI,
-		Leeway:       cfg.Leeway,
-		Timeout:      cfg.ProviderTimeout,
-		Logger:       log,
+		HTTPClient:    httpClient,
+		Issuer:        cfg.Issuer,
+		ClientID:      cfg.ClientID,
+		ClientSecret:  cfg.ClientSecret,
+		RedirectURL:   cfg.RedirectURI,
+		Leeway:        cfg.Leeway,
+		Timeout:       cfg.ProviderTimeout,
+		CookieKeys:    cookieKeys,
+		CookiePath:    web.CookiePath(cfg.CallbackPath()),
+		SecureCookies: cfg.Secure(),
 	}, log)
-	return login{connector: connector, transactions: txCookies, httpClient: httpClient}, nil
+	return login{connector: connector, httpClient: httpClient}, nil
 }
 
 // serve runs the servers and the provider discovery until ctx ends or a
