@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // TestAuthorizeUntrustedRedirect checks that requests whose client or
@@ -100,7 +102,7 @@ func TestAuthorizeErrors(t *testing.T) {
 func TestAuthorizeKeepsRedirectQuery(t *testing.T) {
 	const redirect = "http://localhost:8080/cb?tenant=a"
 	p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default", Clients: []Client{
-		{ID: "c", Secret: "s", RedirectURIs: []string{redirect}}}})
+		{ID: "c", Secret: "s", RedirectURIs: []string{redirect}}}, NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 func TestDiscovery(t *testing.T) {
@@ -63,7 +65,7 @@ func TestIssuerPaths(t *testing.T) {
 	for _, path := range []string{"", "/oauth2/aus123", "/custom/"} {
 		t.Run("path "+path, func(t *testing.T) {
 			p, err := New(Config{Issuer: "http://127.0.0.1:8081" + path, Clients: []Client{
-				{ID: "a", Secret: "b", RedirectURIs: []string{"http://localhost/cb"}}}})
+				{ID: "a", Secret: "b", RedirectURIs: []string{"http://localhost/cb"}}}, NewSigningKey: (&testkeys.Source{}).Next})
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}

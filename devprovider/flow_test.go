@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // TestCodeFlow runs the whole authorization code flow over HTTP, as the
@@ -181,13 +183,15 @@ func TestSingleSignOn(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
-	e := newTestEnv(t)
+	keys := &testkeys.Source{}
+	e := newTestEnvKeys(t, keys)
 	code := e.signIn(nil)
 	_, tok := e.tokenRequest(codeForm(code), testClientID, testClientSecret, true)
 	idToken := tok["id_token"].(string)
 
-	// A token signed by a stranger's key with our issuer and audience.
-	foreign := newTestEnv(t)
+	// A token signed by a stranger's key with our issuer and audience. The
+	// same Source makes sure that the stranger's key differs from ours.
+	foreign := newTestEnvKeys(t, keys)
 	fcode := foreign.signIn(nil)
 	_, ftok := foreign.tokenRequest(codeForm(fcode), testClientID, testClientSecret, true)
 

@@ -3,6 +3,8 @@ package devprovider
 import (
 	"strings"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 func TestNewValidation(t *testing.T) {
@@ -37,7 +39,9 @@ func TestNewValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := New(tt.cfg)
+			cfg := tt.cfg
+			cfg.NewSigningKey = (&testkeys.Source{}).Next
+			p, err := New(cfg)
 			if tt.wantErr == nil {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)
@@ -84,8 +88,9 @@ func TestDemoUsers(t *testing.T) {
 // are only advertised when they are the ones that work.
 func TestSignInPageHidesHintForCustomUsers(t *testing.T) {
 	p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default",
-		Clients: []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost:8080/cb"}}},
-		Users:   []User{{Subject: "u1", Login: "carol@example.com", Password: "Carol-pw-1"}}})
+		Clients:       []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost:8080/cb"}}},
+		Users:         []User{{Subject: "u1", Login: "carol@example.com", Password: "Carol-pw-1"}},
+		NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
