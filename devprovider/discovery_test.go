@@ -10,6 +10,7 @@ import (
 )
 
 func TestDiscovery(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"} {
 		t.Run(path, func(t *testing.T) {
@@ -62,8 +63,10 @@ func TestDiscovery(t *testing.T) {
 
 // TestIssuerPaths checks routing for other issuer paths, including none.
 func TestIssuerPaths(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"", "/oauth2/aus123", "/custom/"} {
 		t.Run("path "+path, func(t *testing.T) {
+			t.Parallel()
 			p, err := New(Config{Issuer: "http://127.0.0.1:8081" + path, Clients: []Client{
 				{ID: "a", Secret: "b", RedirectURIs: []string{"http://localhost/cb"}}}, NewSigningKey: (&testkeys.Source{}).Next})
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 // TestCodeFlow runs the whole authorization code flow over HTTP, as the
 // app and a browser do, with each client authentication method.
 func TestCodeFlow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		basic bool
@@ -27,6 +28,7 @@ func TestCodeFlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			overrides := map[string]string{}
 			form := url.Values{}
@@ -124,6 +126,7 @@ func TestCodeFlow(t *testing.T) {
 // TestSingleSignOn checks that a second authorize with the provider's
 // session cookie gets a code without a password, and that logout ends it.
 func TestSingleSignOn(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(nil))
 	resp, _ = e.postLogin(e.signInRequestID(resp, body), aliceLogin, alicePassword)
@@ -183,6 +186,7 @@ func TestSingleSignOn(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	keys := &testkeys.Source{}
 	e := newTestEnvKeys(t, keys)
 	code := e.signIn(nil)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestKeys(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.issuer + "/v1/keys")
 	if resp.StatusCode != http.StatusOK {
@@ -52,6 +53,7 @@ func TestKeys(t *testing.T) {
 }
 
 func TestRotateKey(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	idToken := func() string {
 		t.Helper()
@@ -106,6 +108,7 @@ func TestRotateKey(t *testing.T) {
 // key too short for RS256 (RFC 7518 §3.3) is an error, and without the
 // option a fresh 2048-bit key is generated.
 func TestNewSigningKey(t *testing.T) {
+	t.Parallel()
 	short, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatalf("generate 1024-bit key: %v", err)
@@ -130,6 +133,7 @@ func TestNewSigningKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default",
 				Clients:       []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost:8080/cb"}}},
 				NewSigningKey: tt.newKey})
@@ -166,6 +170,7 @@ func TestNewSigningKey(t *testing.T) {
 // TestRotateKeyFailure checks that a failed rotation is reported and keeps
 // signing with, and publishing, the current key.
 func TestRotateKeyFailure(t *testing.T) {
+	t.Parallel()
 	first, err := testkeys.RSA(0)
 	if err != nil {
 		t.Fatal(err)
