@@ -36,6 +36,7 @@ func credentials(username, password string) string {
 }
 
 func TestAuthnSuccess(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.authn(credentials(aliceLogin, alicePassword), testTrustedOrigin)
 	if resp.StatusCode != http.StatusOK {
@@ -72,6 +73,7 @@ func TestAuthnSuccess(t *testing.T) {
 }
 
 func TestAuthnErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		body        string
@@ -93,6 +95,7 @@ func TestAuthnErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/authn", strings.NewReader(tt.body))
 			if err != nil {
@@ -141,6 +144,7 @@ func TestAuthnErrors(t *testing.T) {
 }
 
 func TestAuthnLockout(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for i := range freeFailures {
 		resp, _ := e.authn(credentials(aliceLogin, "wrong"), "")
@@ -168,6 +172,7 @@ func TestAuthnLockout(t *testing.T) {
 }
 
 func TestAuthnCORS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		origin     string
@@ -183,6 +188,7 @@ func TestAuthnCORS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			resp, body := e.authn(credentials(aliceLogin, alicePassword), tt.origin)
 			if resp.StatusCode != tt.wantStatus {
@@ -202,6 +208,7 @@ func TestAuthnCORS(t *testing.T) {
 }
 
 func TestCORSPreflight(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		path        string
@@ -229,6 +236,7 @@ func TestCORSPreflight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			req, err := http.NewRequest(http.MethodOptions, e.srv.URL+tt.path, nil)
 			if err != nil {
@@ -265,6 +273,7 @@ func TestCORSPreflight(t *testing.T) {
 }
 
 func TestDiscoveryCORS(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, origin := range []string{testTrustedOrigin, "https://evil.example"} {
 		t.Run(origin, func(t *testing.T) {
@@ -288,6 +297,7 @@ func TestDiscoveryCORS(t *testing.T) {
 // TestSessionToken checks the sessionToken from /api/v1/authn at
 // /v1/authorize: single-use, short-lived, and starting an SSO session.
 func TestSessionToken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		advance   time.Duration
@@ -301,6 +311,7 @@ func TestSessionToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			_, body := e.authn(credentials(aliceLogin, alicePassword), testTrustedOrigin)
 			token := body["sessionToken"].(string)

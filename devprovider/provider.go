@@ -2,6 +2,7 @@ package devprovider
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,6 +53,12 @@ type Config struct {
 	// Now returns the current time. Nil means time.Now. Tests set it to
 	// control expiry.
 	Now func() time.Time
+	// NewSigningKey returns each RS256 signing key: the one New starts
+	// with and one per RotateKey. Nil generates a fresh 2048-bit RSA key,
+	// which takes about half a second; tests set it to hand out keys made
+	// in advance (internal/testkeys). Keys shorter than 2048 bits are
+	// refused (RFC 7518 §3.3).
+	NewSigningKey func() (*rsa.PrivateKey, error)
 }
 
 // Client is a registered confidential OAuth client.
@@ -108,6 +115,7 @@ type Provider struct {
 	startedAt      time.Time
 
 	keys          *keyRing
+	newKey        func() (*rsa.PrivateKey, error) // Config.NewSigningKey or generateRSAKey
 	pending       *store[authRequest]
 	codes         *store[codeGrant]
 	redeemed      *store[string] // used code -> access token issued from it
@@ -123,9 +131,9 @@ type Provider struct {
 	handler http.Handler
 }
 
-// New validates cfg, generates a 2048-bit RSA signing key with a random key
-// id, and returns a ready Provider. All configuration problems are reported
-// at once.
+// New validates cfg, makes a signing key with a random key id (a fresh
+// 2048-bit RSA key unless Config.NewSigningKey says otherwise), and
+// returns a ready Provider. All configuration problems are reported at once.
 func New(cfg Config) (*Provider, error) {
 	users := cfg.Users
 	if users == nil {
@@ -149,7 +157,11 @@ func New(cfg Config) (*Provider, error) {
 		// validate has parsed it already.
 		return nil, fmt.Errorf("devprovider: parse issuer: %w", err)
 	}
-	key, err := newSigningKey()
+	newKey := cfg.NewSigningKey
+	if newKey == nil {
+		newKey = generateRSAKey
+	}
+	key, err := newSigningKey(newKey)
 	if err != nil {
 		return nil, fmt.Errorf("devprovider: %w", err)
 	}
@@ -170,6 +182,7 @@ func New(cfg Config) (*Provider, error) {
 		log:            logger,
 		now:            now,
 		startedAt:      now(),
+		newKey:         newKey,
 		keys:           newKeyRing(key),
 		pending:        newStore[authRequest](now, pendingLoginTTL),
 		codes:          newStore[codeGrant](now, codeTTL),
