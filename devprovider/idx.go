@@ -116,17 +116,9 @@ func (p *Provider) handleInteract() http.Handler {
 				return
 			}
 		}
-		ia, desc := p.parseInteract(form)
-		if desc != "" {
-			code := "invalid_request"
-			status := http.StatusBadRequest
-			switch {
-			case strings.HasPrefix(desc, "client_id"):
-				code, status = "invalid_client", http.StatusUnauthorized
-			case strings.HasPrefix(desc, "scope"):
-				code = "invalid_scope"
-			}
-			fail(status, code, desc)
+		ia, oerr := p.parseInteract(form)
+		if oerr != nil {
+			fail(oerr.status, oerr.code, oerr.description)
 			return
 		}
 
@@ -145,25 +137,31 @@ func (p *Provider) handleInteract() http.Handler {
 	})
 }
 
-// parseInteract validates an interact request. The returned description
-// starts with the name of the parameter at fault.
-func (p *Provider) parseInteract(form url.Values) (*interaction, string) {
+// parseInteract validates an interact request.
+func (p *Provider) parseInteract(form url.Values) (*interaction, *oauthError) {
+	invalid := func(code, description string) (*interaction, *oauthError) {
+		status := http.StatusBadRequest
+		if code == "invalid_client" {
+			status = http.StatusUnauthorized
+		}
+		return nil, &oauthError{status: status, code: code, description: description}
+	}
 	client, ok := p.clients[form.Get("client_id")]
 	if !ok {
-		return nil, "client_id is unknown."
+		return invalid("invalid_client", "The client_id is unknown.")
 	}
 	redirectURI := form.Get("redirect_uri")
 	if !slices.Contains(client.RedirectURIs, redirectURI) {
-		return nil, "redirect_uri is not registered for the client."
+		return invalid("invalid_request", "The redirect_uri is not registered for the client.")
 	}
 	scopes := strings.Fields(form.Get("scope"))
 	if !slices.Contains(scopes, "openid") {
-		return nil, "scope must include openid."
+		return invalid("invalid_scope", "The openid scope is required.")
 	}
 	var granted []string
 	for _, s := range scopes {
 		if !slices.Contains(supportedScopes(), s) {
-			return nil, "scope " + s + " is not supported."
+			return invalid("invalid_scope", "One or more scopes are not configured for the authorization server resource.")
 		}
 		if !slices.Contains(granted, s) {
 			granted = append(granted, s)
@@ -171,15 +169,15 @@ func (p *Provider) parseInteract(form url.Values) (*interaction, string) {
 	}
 	challenge := form.Get("code_challenge")
 	if form.Get("code_challenge_method") != "S256" {
-		return nil, "code_challenge_method must be S256."
+		return invalid("invalid_request", "code_challenge_method must be S256.")
 	}
 	if len(challenge) != 43 || !pkceChallengeRE.MatchString(challenge) {
-		return nil, "code_challenge is missing or malformed (RFC 7636 §4.2)."
+		return invalid("invalid_request", "code_challenge is missing or malformed (RFC 7636 §4.2).")
 	}
 	return &interaction{
 		clientID: client.ID, redirectURI: redirectURI, scope: strings.Join(granted, " "),
 		state: form.Get("state"), nonce: form.Get("nonce"), codeChallenge: challenge,
-	}, ""
+	}, nil
 }
 
 // lookupStateHandle returns the interaction whose current or past state

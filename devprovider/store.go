@@ -159,16 +159,6 @@ func (s *store[T]) remove(key string) {
 	}
 }
 
-// count returns how many entries ownerKey holds, expired ones included.
-func (s *store[T]) count(ownerKey string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.owners[ownerKey]; ok {
-		return o.entries.Len()
-	}
-	return 0
-}
-
 func (s *store[T]) lookupLocked(key string, remove bool) (T, bool) {
 	var zero T
 	if key == "" {
