@@ -34,7 +34,7 @@ func TestDiscovery(t *testing.T) {
 				"end_session_endpoint":                           e.issuer + "/v1/logout",
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},
-				"grant_types_supported":                          []any{"authorization_code"},
+				"grant_types_supported":                          []any{"authorization_code", "interaction_code"},
 				"subject_types_supported":                        []any{"public"},
 				"id_token_signing_alg_values_supported":          []any{"RS256"},
 				"scopes_supported":                               []any{"openid", "profile", "email"},

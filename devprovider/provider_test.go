@@ -68,13 +68,14 @@ func TestNewValidation(t *testing.T) {
 func TestDemoUsers(t *testing.T) {
 	t.Parallel()
 	users := DemoUsers()
-	if len(users) != 2 {
-		t.Fatalf("got %d demo users, want 2", len(users))
+	if len(users) != 3 {
+		t.Fatalf("got %d demo users, want 3", len(users))
 	}
 	d := newDirectory(users)
 	for _, c := range []struct{ login, password string }{
 		{"alice@example.com", "Alice-demo-1"},
 		{"bob@example.com", "Bob-demo-1"},
+		{"carol@example.com", "Carol-demo-1"},
 	} {
 		if _, ok := d.checkPassword(c.login, c.password); !ok {
 			t.Errorf("%s: documented demo password rejected", c.login)
