@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -13,27 +14,25 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Callback is the provider's authorization response, as received on the
+// callback is the provider's authorization response, as received on the
 // redirect URI (RFC 6749 4.1.2, RFC 9207 2).
-type Callback struct {
-	State            string
-	Code             string
-	Error            string
-	ErrorDescription string
-	Issuer           string
-	HasIssuer        bool
+type callback struct {
+	state, code         string
+	err, errDescription string
+	issuer              string
+	hasIssuer           bool
 }
 
-// ParseCallback reads the authorization response from the callback's query.
-func ParseCallback(q url.Values) Callback {
+// parseCallback reads the authorization response from the callback's query.
+func parseCallback(q url.Values) callback {
 	_, hasIss := q["iss"]
-	return Callback{
-		State:            q.Get("state"),
-		Code:             q.Get("code"),
-		Error:            q.Get("error"),
-		ErrorDescription: q.Get("error_description"),
-		Issuer:           q.Get("iss"),
-		HasIssuer:        hasIss,
+	return callback{
+		state:          q.Get("state"),
+		code:           q.Get("code"),
+		err:            q.Get("error"),
+		errDescription: q.Get("error_description"),
+		issuer:         q.Get("iss"),
+		hasIssuer:      hasIss,
 	}
 }
 
@@ -50,38 +49,49 @@ type Identity struct {
 	RawIDToken string
 	// Expiry is the id_token's exp.
 	Expiry time.Time
+	// ReturnTo is the path given to Begin, or "" when it was empty or not
+	// a path on this origin: redirect to your default page then.
+	ReturnTo string
 }
 
-// Finish completes the login tx with the provider's response cb. The
-// order matters: everything that can be checked without the network is
-// checked before the code is exchanged, and the id_token is fully
-// validated before any other call is made with the access token. All the
-// calls together take at most Config.Timeout; userinfo gets what is left.
-func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback) (*Identity, error) {
-	// RFC 9207: a wrong iss means the response may come from another
-	// provider; a missing one is suspect when the provider says it sends it.
-	if cb.HasIssuer && cb.Issuer != rp.cfg.Issuer {
-		return nil, &IssuerMismatchError{Got: cb.Issuer, Want: rp.cfg.Issuer}
-	}
-	if !cb.HasIssuer && rp.meta.IssParameterSupported {
-		return nil, &IssuerMismatchError{Want: rp.cfg.Issuer, Missing: true}
-	}
-	if cb.Error != "" {
-		return nil, &ProviderError{Code: cb.Error, Description: cb.ErrorDescription}
-	}
-	if cb.Code == "" {
-		return nil, ErrMissingCode
-	}
-
+// Finish completes the login that the callback request r answers, and
+// writes on w the deletion of its transaction cookie. It does every check,
+// in this order, and no caller can skip one:
+//
+//  1. The transaction: the cookie named after the callback's state must
+//     open; it is deleted whatever follows. Its state must equal the
+//     callback's (constant time) and it must be under 10 minutes old. Then
+//     Config.SpentStates must see the state for the first time.
+//     Otherwise: ErrUnknownTransaction (or ErrStoreUnavailable).
+//  2. The callback (RFC 9207 iss, then error=, then code), without the
+//     network.
+//  3. The code exchange, with client_secret_basic and the PKCE verifier.
+//  4. The id_token, as OpenID Connect Core 3.1.3.7 asks, nonce included,
+//     before the access token is used for anything.
+//  5. Userinfo: its sub must be the id_token's. A provider without
+//     userinfo, or one that fails, is not fatal (Identity.UserInfoErr).
+//
+// Failures of steps 2 to 5 are an *Error. All the calls together take at
+// most Config.Timeout.
+func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *http.Request) (*Identity, error) {
 	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
 	defer cancel()
-	tok, err := rp.exchange(ctx, tx, cb.Code)
+	cb := parseCallback(r.URL.Query())
+	tx, err := rp.takeTransaction(ctx, w, r, cb.state)
+	if err != nil {
+		return nil, err
+	}
+	if err := rp.checkCallback(cb); err != nil {
+		return nil, err
+	}
+
+	tok, err := rp.exchange(ctx, tx, cb.code)
 	if err != nil {
 		return nil, err
 	}
 	rawIDToken, _ := tok.Extra("id_token").(string)
 	if rawIDToken == "" {
-		return nil, &ExchangeError{Err: errors.New("token response has no id_token")}
+		return nil, tokenResponseError(errors.New("token response has no id_token"))
 	}
 	idToken, claims, err := rp.verifyIDToken(ctx, rawIDToken, tx.Nonce, tok.AccessToken)
 	if err != nil {
@@ -93,9 +103,10 @@ func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback
 		IDTokenClaims: claims,
 		RawIDToken:    rawIDToken,
 		Expiry:        idToken.Expiry,
+		ReturnTo:      tx.ReturnTo,
 	}
 	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject)
-	var mismatch *UserInfoSubjectError
+	var mismatch *Error
 	if errors.As(id.UserInfoErr, &mismatch) {
 		// Another user's claims in this user's session would be worse
 		// than no login: fail closed.
@@ -104,25 +115,92 @@ func (rp *RelyingParty) Finish(ctx context.Context, tx *Transaction, cb Callback
 	return id, nil
 }
 
+// spentMargin is added to what is left of a transaction's life when its
+// state is spent, so that replicas whose clocks differ by up to this much
+// still remember the state for as long as any of them accepts it.
+const spentMargin = time.Minute
+
+// takeTransaction is step 1 of Finish: the transaction for state, taken
+// from r's cookie (deleted on w) and checked, used once.
+func (rp *RelyingParty) takeTransaction(ctx context.Context, w http.ResponseWriter, r *http.Request, state string) (*transaction, error) {
+	tx, err := rp.cookies.take(w, r, state)
+	if err != nil {
+		return nil, err
+	}
+	// The cookie's name comes from state and is bound into its seal, so a
+	// cookie cannot be moved to another state's name. Finish checks the
+	// state itself all the same, so its safety never rests on how the
+	// transaction was found (RFC 6749 10.12, RFC 9700 4.7).
+	if subtle.ConstantTimeCompare([]byte(tx.State), []byte(state)) != 1 {
+		return nil, fmt.Errorf("%w: the transaction is for another state", ErrUnknownTransaction)
+	}
+	now := rp.now()
+	if tx.expired(now) {
+		return nil, fmt.Errorf("%w: the login was started more than %s ago", ErrUnknownTransaction, transactionTTL)
+	}
+	ttl := tx.Created.Add(transactionTTL).Sub(now) + spentMargin
+	first, err := rp.spent.Spend(ctx, spentKey(tx.State), ttl)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	if !first {
+		return nil, fmt.Errorf("%w: the state was already used", ErrUnknownTransaction)
+	}
+	return tx, nil
+}
+
+// checkCallback is step 2 of Finish. RFC 9207: a wrong iss means the
+// response may come from another provider (a mix-up attack, RFC 9700
+// 4.4); a missing one is suspect when the provider says it sends it. The
+// issuer is checked before the error, so that another provider cannot
+// put its words in this one's mouth.
+func (rp *RelyingParty) checkCallback(cb callback) error {
+	if cb.hasIssuer && cb.issuer != rp.cfg.Issuer {
+		return &Error{Step: "callback", Check: "iss", Got: cb.issuer, Want: rp.cfg.Issuer,
+			Err: fmt.Errorf("authorization response iss %q is not the issuer %q (RFC 9207)", cb.issuer, rp.cfg.Issuer)}
+	}
+	if !cb.hasIssuer && rp.meta.IssParameterSupported {
+		return &Error{Step: "callback", Check: "iss", Want: rp.cfg.Issuer,
+			Err: errors.New("authorization response has no iss parameter, but the provider advertises it (RFC 9207)")}
+	}
+	if cb.err != "" {
+		return &Error{Step: "callback", Check: "error", Code: cb.err, Description: cb.errDescription,
+			Err: errors.New("the provider sent an error instead of a code")}
+	}
+	if cb.code == "" {
+		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has no code")}
+	}
+	return nil
+}
+
+// tokenResponseError is a token response the app cannot use.
+func tokenResponseError(err error) *Error {
+	return &Error{Step: "token", Check: "response", Err: err}
+}
+
 // exchange redeems the code at the token endpoint with client_secret_basic
 // and the PKCE verifier (RFC 7636 4.5).
-func (rp *RelyingParty) exchange(ctx context.Context, tx *Transaction, code string) (*oauth2.Token, error) {
+func (rp *RelyingParty) exchange(ctx context.Context, tx *transaction, code string) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, rp.client)
 	tok, err := rp.oauth2.Exchange(ctx, code, oauth2.VerifierOption(tx.Verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
 			// Never wrap re itself: its Body may echo request data.
-			return nil, &ExchangeError{OAuthCode: re.ErrorCode, Err: fmt.Errorf("status %d", re.Response.StatusCode)}
+			if re.ErrorCode != "" {
+				return nil, &Error{Step: "token", Check: "error", Code: re.ErrorCode, Description: re.ErrorDescription,
+					Err: fmt.Errorf("status %d", re.Response.StatusCode)}
+			}
+			return nil, tokenResponseError(fmt.Errorf("status %d", re.Response.StatusCode))
 		}
-		return nil, &ExchangeError{Err: scrub(err)}
+		return nil, tokenResponseError(scrub(err))
 	}
 	// RFC 6749 7.1: the app only knows how to use Bearer tokens.
 	if !strings.EqualFold(tok.TokenType, "Bearer") {
-		return nil, &ExchangeError{Err: fmt.Errorf("token_type %q is not Bearer", tok.TokenType)}
+		return nil, tokenResponseError(fmt.Errorf("token_type %q is not Bearer", tok.TokenType))
 	}
 	if tok.AccessToken == "" {
-		return nil, &ExchangeError{Err: errors.New("token response has no access_token")}
+		return nil, tokenResponseError(errors.New("token response has no access_token"))
 	}
 	return tok, nil
 }
@@ -156,7 +234,8 @@ func (rp *RelyingParty) userInfo(ctx context.Context, tok *oauth2.Token, subject
 		return nil, fmt.Errorf("auth: userinfo: %w", scrub(err))
 	}
 	if subtle.ConstantTimeCompare([]byte(ui.Subject), []byte(subject)) != 1 {
-		return nil, &UserInfoSubjectError{IDTokenSubject: subject, UserInfoSubject: ui.Subject}
+		return nil, &Error{Step: "userinfo", Check: "sub", Got: ui.Subject, Want: subject,
+			Err: errors.New("userinfo sub does not match the id_token sub")}
 	}
 	var claims map[string]any
 	if err := ui.Claims(&claims); err != nil {

@@ -1,13 +1,13 @@
 package auth_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,20 +17,28 @@ import (
 )
 
 // TestBeginAuthorizationRequest checks what goes to the provider: a fresh
-// state and nonce per login, an S256 PKCE challenge, the scopes.
+// state and nonce per login, an S256 PKCE challenge, the scopes; and what
+// stays in the browser's sealed cookie: the verifier and the return-to.
 func TestBeginAuthorizationRequest(t *testing.T) {
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 
 	seen := map[string]bool{}
 	for range 3 {
-		tx, authURL, err := rp.Begin("/somewhere")
+		l, cookies, err := begin(rp, "/somewhere")
 		if err != nil {
 			t.Fatalf("Begin: %v", err)
 		}
-		u, err := url.Parse(authURL)
+		u, err := url.Parse(l.URL)
 		if err != nil {
 			t.Fatalf("authorize URL: %v", err)
+		}
+		if len(cookies) != 1 {
+			t.Fatalf("Begin set %d cookies, want 1", len(cookies))
+		}
+		tx, err := rp.OpenTransactionCookie(cookies[0])
+		if err != nil {
+			t.Fatalf("opening the transaction cookie: %v", err)
 		}
 		q := u.Query()
 		for name, want := range map[string]string{
@@ -38,17 +46,21 @@ func TestBeginAuthorizationRequest(t *testing.T) {
 			"client_id":             op.ClientID(),
 			"redirect_uri":          testRedirectURI,
 			"scope":                 "openid email profile",
-			"state":                 tx.State,
-			"nonce":                 tx.Nonce,
+			"state":                 l.State,
+			"nonce":                 l.Nonce,
 			"code_challenge_method": "S256",
-			"code_challenge":        s256(tx.Verifier),
+			"code_challenge":        l.CodeChallenge,
 		} {
 			if got := q.Get(name); got != want {
 				t.Errorf("%s: got %q, want %q", name, got, want)
 			}
 		}
-		if q.Has("code_verifier") || strings.Contains(authURL, tx.Verifier) {
-			t.Errorf("the PKCE verifier leaked into the authorize URL %q", authURL)
+		if tx.State != l.State || tx.Nonce != l.Nonce || s256(tx.Verifier) != l.CodeChallenge {
+			t.Errorf("cookie holds state %q nonce %q challenge %q; want the Login's %q %q %q",
+				tx.State, tx.Nonce, s256(tx.Verifier), l.State, l.Nonce, l.CodeChallenge)
+		}
+		if q.Has("code_verifier") || strings.Contains(l.URL, tx.Verifier) || strings.Contains(cookies[0].Value, tx.Verifier) {
+			t.Errorf("the PKCE verifier leaked into the authorize URL %q or the cookie in clear", l.URL)
 		}
 		if tx.ReturnTo != "/somewhere" {
 			t.Errorf("ReturnTo: got %q, want %q", tx.ReturnTo, "/somewhere")
@@ -62,6 +74,33 @@ func TestBeginAuthorizationRequest(t *testing.T) {
 			}
 			seen[v] = true
 		}
+	}
+}
+
+// TestBeginDropsUnsafeReturnTo: a return-to that is not a path on this
+// origin never reaches the cookie, so Identity.ReturnTo is empty.
+func TestBeginDropsUnsafeReturnTo(t *testing.T) {
+	op := newProvider(t, testprovider.Config{})
+	rp := newRP(t, op, nil)
+	for _, tt := range []struct{ name, in, want string }{
+		{"path", "/p?x=1", "/p?x=1"},
+		{"empty", "", ""},
+		{"other origin", "https://evil.example/", ""},
+		{"scheme-relative", "//evil.example", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, cookies, err := begin(rp, tt.in)
+			if err != nil {
+				t.Fatalf("Begin: %v", err)
+			}
+			id, _, err := finish(rp, authorize(t, l.URL), cookies...)
+			if err != nil {
+				t.Fatalf("Finish: %v", err)
+			}
+			if id.ReturnTo != tt.want {
+				t.Errorf("Begin(%q): got ReturnTo %q, want %q", tt.in, id.ReturnTo, tt.want)
+			}
+		})
 	}
 }
 
@@ -145,12 +184,18 @@ func TestFinishOrder(t *testing.T) {
 			want: wantIssuerMismatch(false),
 		},
 		{
-			name:  "provider error",
-			query: func(s string) url.Values { return url.Values{"state": {s}, "error": {"access_denied"}, "iss": {iss}} },
+			name: "provider error, with its description",
+			query: func(s string) url.Values {
+				return url.Values{"state": {s}, "error": {"access_denied"}, "error_description": {"User not \"assigned\"\n"}, "iss": {iss}}
+			},
 			want: func(t *testing.T, err error) {
-				var pe *auth.ProviderError
-				if !errors.As(err, &pe) || pe.Code != "access_denied" {
-					t.Fatalf("got %v, want *auth.ProviderError access_denied", err)
+				ae := wantError(t, err, "callback", "error")
+				if ae.Code != "access_denied" || ae.Description != "User not \"assigned\"\n" {
+					t.Fatalf("got Code %q Description %q, want access_denied and the description", ae.Code, ae.Description)
+				}
+				// The description reaches the log, escaped.
+				if want := `error_description "User not \"assigned\"\n"`; !strings.Contains(err.Error(), want) {
+					t.Fatalf("got error text %q, want it to contain %s", err, want)
 				}
 			},
 		},
@@ -158,20 +203,15 @@ func TestFinishOrder(t *testing.T) {
 			name:  "missing code",
 			query: func(s string) url.Values { return url.Values{"state": {s}, "iss": {iss}} },
 			want: func(t *testing.T, err error) {
-				if !errors.Is(err, auth.ErrMissingCode) {
-					t.Fatalf("got %v, want auth.ErrMissingCode", err)
-				}
+				wantError(t, err, "callback", "code")
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tx, _, err := rp.Begin("/")
-			if err != nil {
-				t.Fatalf("Begin: %v", err)
-			}
+			l, cookies := mustBegin(t, rp)
 			before := len(op.TokenRequests())
-			id, err := rp.Finish(context.Background(), tx, auth.ParseCallback(tt.query(tx.State)))
+			id, _, err := finish(rp, tt.query(l.State), cookies...)
 			if id != nil {
 				t.Errorf("got identity %+v, want nil", id)
 			}
@@ -191,9 +231,9 @@ func TestFinishOrder(t *testing.T) {
 		{"provider sends a wrong iss", testprovider.AuthorizeWrongIss, wantIssuerMismatch(false)},
 		{"provider omits the advertised iss", testprovider.AuthorizeNoIss, wantIssuerMismatch(true)},
 		{"provider denies access", testprovider.AuthorizeAccessDenied, func(t *testing.T, err error) {
-			var pe *auth.ProviderError
-			if !errors.As(err, &pe) || pe.Code != "access_denied" {
-				t.Fatalf("got %v, want *auth.ProviderError access_denied", err)
+			ae := wantError(t, err, "callback", "error")
+			if ae.Code != "access_denied" || ae.Description == "" {
+				t.Fatalf("got Code %q Description %q, want access_denied with the provider's description", ae.Code, ae.Description)
 			}
 		}},
 	} {
@@ -213,12 +253,12 @@ func TestFinishOrder(t *testing.T) {
 func wantIssuerMismatch(missing bool) func(t *testing.T, err error) {
 	return func(t *testing.T, err error) {
 		t.Helper()
-		var ie *auth.IssuerMismatchError
-		if !errors.As(err, &ie) {
-			t.Fatalf("got %v, want *auth.IssuerMismatchError", err)
+		ae := wantError(t, err, "callback", "iss")
+		if got := strings.Contains(ae.Error(), "has no iss parameter"); got != missing {
+			t.Fatalf("got %q: says the iss is missing %v, want %v", ae, got, missing)
 		}
-		if ie.Missing != missing {
-			t.Fatalf("got Missing %v, want %v", ie.Missing, missing)
+		if ae.Want == "" || ae.Got == ae.Want {
+			t.Fatalf("got Got %q Want %q, want the configured issuer and something else", ae.Got, ae.Want)
 		}
 	}
 }
@@ -237,7 +277,7 @@ func TestIssParameterNotAdvertised(t *testing.T) {
 }
 
 // TestExchangeErrors drives the token endpoint's failures. Each ends in a
-// *ExchangeError within bounded time, makes no userinfo call, puts neither
+// token *auth.Error within bounded time, makes no userinfo call, puts neither
 // the code nor the client secret in the error text, and leaks no
 // goroutine.
 func TestExchangeErrors(t *testing.T) {
@@ -275,15 +315,16 @@ func TestExchangeErrors(t *testing.T) {
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("Finish took %s, want it bounded by the client timeout (well under 10s)", elapsed)
 			}
-			var ee *auth.ExchangeError
-			if !errors.As(err, &ee) {
-				t.Fatalf("got %v (%T), want *auth.ExchangeError", err, err)
+			check := "response"
+			if tt.wantOAuth != "" {
+				check = "error"
 			}
+			ae := wantError(t, err, "token", check)
 			if id != nil {
 				t.Errorf("got identity %+v, want nil", id)
 			}
-			if ee.OAuthCode != tt.wantOAuth {
-				t.Errorf("OAuthCode: got %q, want %q", ee.OAuthCode, tt.wantOAuth)
+			if ae.Code != tt.wantOAuth {
+				t.Errorf("Code: got %q, want %q", ae.Code, tt.wantOAuth)
 			}
 			if got := len(op.TokenRequests()) - tokenBefore; got != 1 {
 				t.Errorf("got %d token requests, want 1", got)
@@ -332,15 +373,12 @@ func TestUserInfo(t *testing.T) {
 	t.Run("sub differs", func(t *testing.T) {
 		op.Misbehave(testprovider.Misbehaviour{UserInfo: testprovider.UserInfoOtherSubject})
 		id, err := login(t, rp)
-		var se *auth.UserInfoSubjectError
-		if !errors.As(err, &se) {
-			t.Fatalf("got %v, want *auth.UserInfoSubjectError", err)
-		}
+		ae := wantError(t, err, "userinfo", "sub")
 		if id != nil {
 			t.Errorf("got identity %+v, want nil: no session for a mismatched userinfo", id)
 		}
-		if se.IDTokenSubject != testprovider.DefaultSubject || se.UserInfoSubject == se.IDTokenSubject {
-			t.Errorf("got %+v, want the two different subjects", se)
+		if ae.Want != testprovider.DefaultSubject || ae.Got == ae.Want {
+			t.Errorf("got Got %q Want %q, want the two different subjects", ae.Got, ae.Want)
 		}
 	})
 	for _, tc := range []struct {
@@ -377,23 +415,69 @@ func TestUserInfo(t *testing.T) {
 	leakcheck.Check(t, before, tr.CloseIdleConnections)
 }
 
-// TestCodeReuse: a code is redeemed once; the second exchange is refused.
-func TestCodeReuse(t *testing.T) {
+// TestReplayedCallback: a callback is finished once. Replayed by the same
+// browser (whose cookie Finish deleted), or with a copy of the cookie, it
+// is refused before any token request; many copies at once let exactly
+// one through.
+func TestReplayedCallback(t *testing.T) {
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
-	tx, authURL, err := rp.Begin("/")
+	l, cookies := mustBegin(t, rp)
+	q := authorize(t, l.URL)
+	_, set, err := finish(rp, q, cookies...)
 	if err != nil {
-		t.Fatalf("Begin: %v", err)
-	}
-	cb := auth.ParseCallback(authorize(t, authURL))
-	if _, err := rp.Finish(context.Background(), tx, cb); err != nil {
 		t.Fatalf("first Finish: %v", err)
 	}
-	_, err = rp.Finish(context.Background(), tx, cb)
-	var ee *auth.ExchangeError
-	if !errors.As(err, &ee) || ee.OAuthCode != "invalid_grant" {
-		t.Fatalf("second Finish: got %v, want *auth.ExchangeError invalid_grant", err)
+	if len(set) != 1 || set[0].Name != cookies[0].Name || set[0].MaxAge >= 0 {
+		t.Errorf("Finish set cookies %v, want %s deleted", set, cookies[0].Name)
 	}
+	before := len(op.TokenRequests())
+	for _, tt := range []struct {
+		name    string
+		cookies []*http.Cookie
+	}{
+		{"same browser, cookie deleted", nil},
+		{"copy of the cookie", cookies},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, _, err := finish(rp, q, tt.cookies...); !errors.Is(err, auth.ErrUnknownTransaction) {
+				t.Fatalf("replay: got %v, want ErrUnknownTransaction", err)
+			}
+		})
+	}
+	if got := len(op.TokenRequests()) - before; got != 0 {
+		t.Errorf("replays made %d token requests, want 0", got)
+	}
+
+	t.Run("copies at once", func(t *testing.T) {
+		l, cookies := mustBegin(t, rp)
+		q := authorize(t, l.URL)
+		const copies = 8
+		errs := make(chan error, copies)
+		var wg sync.WaitGroup
+		for range copies {
+			wg.Go(func() {
+				_, _, err := finish(rp, q, cookies...)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		var ok, refused int
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, auth.ErrUnknownTransaction):
+				refused++
+			default:
+				t.Errorf("got %v, want success or ErrUnknownTransaction", err)
+			}
+		}
+		if ok != 1 || refused != copies-1 {
+			t.Errorf("got %d logins and %d refusals, want 1 and %d", ok, refused, copies-1)
+		}
+	})
 }
 
 func s256(verifier string) string {

@@ -9,10 +9,6 @@ import (
 	"time"
 )
 
-// ErrNotReady is returned by Connector.RelyingParty until discovery has
-// succeeded; it wraps the last discovery error.
-var ErrNotReady = errors.New("auth: provider not reachable yet")
-
 // Connector runs discovery in the background and retries with backoff, so
 // the app starts, serves pages that explain the problem, and begins
 // serving logins as soon as the provider answers. It never gives up and
@@ -27,7 +23,6 @@ type Connector struct {
 	mu      sync.Mutex
 	rp      *RelyingParty
 	lastErr error
-	ready   chan struct{}
 }
 
 // NewConnector returns a Connector for cfg; call Run to start it.
@@ -41,11 +36,10 @@ func NewConnector(cfg Config, log *slog.Logger) *Connector {
 		minBackoff: 500 * time.Millisecond,
 		maxBackoff: 30 * time.Second,
 		lastErr:    errors.New("discovery has not run yet"),
-		ready:      make(chan struct{}),
 	}
 }
 
-// Run tries discovery until it succeeds or ctx is done.
+// Run tries discovery until it succeeds or ctx is done, then returns.
 func (c *Connector) Run(ctx context.Context) {
 	wait := c.minBackoff
 	for attempt := 1; ; attempt++ {
@@ -54,7 +48,6 @@ func (c *Connector) Run(ctx context.Context) {
 			c.mu.Lock()
 			c.rp, c.lastErr = rp, nil
 			c.mu.Unlock()
-			close(c.ready)
 			c.log.Info("provider discovered", "issuer", c.cfg.Issuer, "attempt", attempt)
 			return
 		}
@@ -70,9 +63,6 @@ func (c *Connector) Run(ctx context.Context) {
 		wait = min(wait*2, c.maxBackoff)
 	}
 }
-
-// Ready is closed once discovery has succeeded.
-func (c *Connector) Ready() <-chan struct{} { return c.ready }
 
 // RelyingParty returns the relying party, or an error wrapping ErrNotReady
 // and the last discovery failure.

@@ -19,16 +19,19 @@ const (
 	genuineValue2 = "r9Ny3nvD1ecCZZvUyf3XeL19dCkmLRFa9vk9MabYVOpdVVsSx79mNOtb2FThE_VwgSd2ZmSUg1HBsREOie48SuQBRP_5x3Q__VyKobu0EhLu1zJlJ9rBO0j4vRpH0XLz4VwHvMOEfh5BkUmUWuWhOq_3oKuTpcF_3AaRMANOWI3-03IbX3QxF1SCCV8lXou8__by3T_WurQ70tr1zgwui_X_q6BSknaKinAWFW__rOSvxnTtyPvf-NPehY5jkpcLgfSFT2yGnw2R1erZ8HWQTcL27Ko1CWRTdXct_0Bd"
 )
 
-// takeWithHeader runs Take for state with a raw Cookie header.
-func takeWithHeader(tc *auth.TransactionCookies, cookieHeader, state string) (*auth.Transaction, *httptest.ResponseRecorder, error) {
+// takeWithHeader runs the first step of Finish for state with a raw
+// Cookie header.
+func takeWithHeader(tc *auth.RelyingParty, cookieHeader, state string) (*auth.Transaction, *httptest.ResponseRecorder, error) {
 	r := httptest.NewRequest(http.MethodGet, testCallbackPath, nil)
 	r.Header.Set("Cookie", cookieHeader)
 	rec := httptest.NewRecorder()
-	tx, err := tc.Take(rec, r, state)
+	tx, err := tc.TakeTransaction(rec, r, state)
 	return tx, rec, err
 }
 
-// FuzzTransactionCookie feeds Take any Cookie header and state. Nothing
+// FuzzTransactionCookie feeds the first step of Finish (the transaction
+// cookie, the state and age checks, the spent states) any Cookie header
+// and state. Nothing
 // may panic, and nothing may open except a genuine cookie under its own
 // name for its own state, once. (Base64 that decodes to the same sealed
 // bytes, such as a different final character with the same significant
@@ -58,7 +61,7 @@ func FuzzTransactionCookie(f *testing.F) {
 		tx, rec, err := takeWithHeader(tc, cookieHeader, state)
 		for _, c := range rec.Result().Cookies() {
 			if c.Name != "oidc_tx_"+state || c.Value != "" || c.MaxAge >= 0 {
-				t.Fatalf("Take set cookie %q=%q max-age %d; want only the deletion of oidc_tx_%s", c.Name, c.Value, c.MaxAge, state)
+				t.Fatalf("set cookie %q=%q max-age %d; want only the deletion of oidc_tx_%s", c.Name, c.Value, c.MaxAge, state)
 			}
 		}
 		if err != nil {

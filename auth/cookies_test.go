@@ -17,25 +17,30 @@ const testCallbackPath = "/authorization-code/callback"
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
-func newCookies(t testing.TB, key []byte, now func() time.Time) *auth.TransactionCookies {
+// testCookiePath is where the cookie-only relying party scopes its cookies.
+const testCookiePath = "/authorization-code/"
+
+// newCookies is a relying party that only keeps transaction cookies and
+// spent states, with no provider: enough for the first step of Finish.
+func newCookies(t testing.TB, key []byte, now func() time.Time) *auth.RelyingParty {
 	t.Helper()
-	tc, err := auth.NewTransactionCookies(key, testCallbackPath, false, now)
-	if err != nil {
-		t.Fatalf("NewTransactionCookies: %v", err)
+	if now == nil {
+		now = time.Now
 	}
-	return tc
+	rp, err := auth.NewCookieOnlyRP([][]byte{key}, now)
+	if err != nil {
+		t.Fatalf("NewCookieOnlyRP: %v", err)
+	}
+	return rp
 }
 
-// saved starts a login and returns its transaction and the cookie Save set.
-func saved(t testing.TB, tc *auth.TransactionCookies, now time.Time) (*auth.Transaction, *http.Cookie) {
+// saved starts a login and returns its transaction and the cookie set for it.
+func saved(t testing.TB, tc *auth.RelyingParty, now time.Time) (*auth.Transaction, *http.Cookie) {
 	t.Helper()
-	tx, err := auth.NewTransaction("/back?x=1", now)
-	if err != nil {
-		t.Fatalf("NewTransaction: %v", err)
-	}
+	tx := auth.NewTransaction("/back?x=1", now)
 	rec := httptest.NewRecorder()
-	if err := tc.Save(rec, httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil), tx); err != nil {
-		t.Fatalf("Save: %v", err)
+	if err := tc.SaveTransaction(rec, httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil), tx); err != nil {
+		t.Fatalf("SaveTransaction: %v", err)
 	}
 	cs := rec.Result().Cookies()
 	if len(cs) != 1 {
@@ -44,15 +49,15 @@ func saved(t testing.TB, tc *auth.TransactionCookies, now time.Time) (*auth.Tran
 	return tx, cs[0]
 }
 
-// take runs Take for state with cookies on the request, and returns the
-// result and the cookies Take set.
-func take(tc *auth.TransactionCookies, state string, cookies ...*http.Cookie) (*auth.Transaction, []*http.Cookie, error) {
+// take runs the first step of Finish for state with cookies on the
+// request, and returns the result and the cookies it set.
+func take(tc *auth.RelyingParty, state string, cookies ...*http.Cookie) (*auth.Transaction, []*http.Cookie, error) {
 	r := httptest.NewRequest(http.MethodGet, testCallbackPath, nil)
 	for _, c := range cookies {
 		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
 	rec := httptest.NewRecorder()
-	tx, err := tc.Take(rec, r, state)
+	tx, err := tc.TakeTransaction(rec, r, state)
 	return tx, rec.Result().Cookies(), err
 }
 
@@ -64,8 +69,8 @@ func TestTransactionCookieAttributes(t *testing.T) {
 	if want := "oidc_tx_" + tx.State; c.Name != want {
 		t.Errorf("name: got %q, want %q", c.Name, want)
 	}
-	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != testCallbackPath {
-		t.Errorf("got HttpOnly %v SameSite %v Path %q, want HttpOnly, Lax, %q", c.HttpOnly, c.SameSite, c.Path, testCallbackPath)
+	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != testCookiePath || c.Secure {
+		t.Errorf("got HttpOnly %v SameSite %v Path %q Secure %v, want HttpOnly, Lax, %q, not Secure", c.HttpOnly, c.SameSite, c.Path, c.Secure, testCookiePath)
 	}
 	if want := int(auth.TransactionTTL / time.Second); c.MaxAge != want {
 		t.Errorf("MaxAge: got %d, want %d", c.MaxAge, want)
@@ -75,21 +80,6 @@ func TestTransactionCookieAttributes(t *testing.T) {
 			t.Errorf("cookie value shows %q in clear", secret)
 		}
 	}
-
-	secure := newSecureCookies(t)
-	_, sc := saved(t, secure, clock.Now())
-	if !sc.Secure {
-		t.Errorf("with secure set: got Secure false, want true")
-	}
-}
-
-func newSecureCookies(t *testing.T) *auth.TransactionCookies {
-	t.Helper()
-	tc, err := auth.NewTransactionCookies(testKey(1), testCallbackPath, true, nil)
-	if err != nil {
-		t.Fatalf("NewTransactionCookies: %v", err)
-	}
-	return tc
 }
 
 func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
@@ -99,22 +89,22 @@ func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
 
 	got, set, err := take(tc, tx.State, c)
 	if err != nil {
-		t.Fatalf("Take: %v", err)
+		t.Fatalf("take: %v", err)
 	}
 	if *got != *tx {
-		t.Errorf("Take: got %+v, want %+v", got, tx)
+		t.Errorf("take: got %+v, want %+v", got, tx)
 	}
 	if len(set) != 1 || set[0].Name != c.Name || set[0].MaxAge >= 0 {
-		t.Errorf("Take set cookies %v, want %s deleted", set, c.Name)
+		t.Errorf("take set cookies %v, want %s deleted", set, c.Name)
 	}
 
 	// The browser would have dropped the cookie; an attacker who copied it
 	// still cannot use it again on this server.
 	if _, _, err := take(tc, tx.State, c); !errors.Is(err, auth.ErrUnknownTransaction) {
-		t.Errorf("second Take with a copy of the cookie: got %v, want ErrUnknownTransaction", err)
+		t.Errorf("second take with a copy of the cookie: got %v, want ErrUnknownTransaction", err)
 	}
 	if _, _, err := take(tc, tx.State); !errors.Is(err, auth.ErrUnknownTransaction) {
-		t.Errorf("Take without the cookie: got %v, want ErrUnknownTransaction", err)
+		t.Errorf("take without the cookie: got %v, want ErrUnknownTransaction", err)
 	}
 }
 
@@ -128,11 +118,11 @@ func TestTransactionCookiesCoexist(t *testing.T) {
 	// takes its own, in either order.
 	got2, _, err := take(tc, tx2.State, c1, c2)
 	if err != nil || got2.Nonce != tx2.Nonce {
-		t.Fatalf("Take second login: got %+v, %v; want it", got2, err)
+		t.Fatalf("take second login: got %+v, %v; want it", got2, err)
 	}
 	got1, _, err := take(tc, tx1.State, c1, c2)
 	if err != nil || got1.Nonce != tx1.Nonce {
-		t.Fatalf("Take first login: got %+v, %v; want it", got1, err)
+		t.Fatalf("take first login: got %+v, %v; want it", got1, err)
 	}
 }
 
@@ -238,8 +228,8 @@ func TestTransactionCookieTampering(t *testing.T) {
 	}
 }
 
-// TestTransactionCookieInvalidStates: only states NewTransaction could
-// have made are looked up, so attacker input never names a cookie.
+// TestTransactionCookieInvalidStates: only states Begin could have made
+// are looked up, so attacker input never names a cookie.
 func TestTransactionCookieInvalidStates(t *testing.T) {
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
@@ -272,32 +262,29 @@ func TestTransactionCookieInvalidStates(t *testing.T) {
 	}
 }
 
-func TestNewTransactionCookiesKeySize(t *testing.T) {
+func TestCookieKeySize(t *testing.T) {
 	for _, n := range []int{0, 16, 24, 31, 33, 64} {
-		if _, err := auth.NewTransactionCookies(make([]byte, n), "/", false, nil); err == nil {
+		if _, err := auth.NewCookieOnlyRP([][]byte{make([]byte, n)}, time.Now); err == nil {
 			t.Errorf("key of %d bytes: got no error, want one", n)
 		}
 	}
 }
 
-func TestSaveKeepsAtMostMaxPending(t *testing.T) {
+func TestBeginKeepsAtMostMaxPending(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	tc := newCookies(t, testKey(1), func() time.Time { return now })
 	var held []*http.Cookie // what the browser holds
 	var states []string
 	for i := range auth.MaxPending + 3 {
 		now = now.Add(time.Second) // each login a little later than the last
-		tx, err := auth.NewTransaction("/", now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := auth.NewTransaction("/", now)
 		r := httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil)
 		for _, c := range held {
 			r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 		}
 		rec := httptest.NewRecorder()
-		if err := tc.Save(rec, r, tx); err != nil {
-			t.Fatalf("Save %d: %v", i, err)
+		if err := tc.SaveTransaction(rec, r, tx); err != nil {
+			t.Fatalf("save %d: %v", i, err)
 		}
 		held = applyCookies(held, rec.Result().Cookies())
 		states = append(states, tx.State)
@@ -309,21 +296,18 @@ func TestSaveKeepsAtMostMaxPending(t *testing.T) {
 	for i, st := range states {
 		_, _, err := take(tc, st, held...)
 		if wantOK := i >= len(states)-auth.MaxPending; (err == nil) != wantOK {
-			t.Errorf("login %d: Take error %v, want success %v", i, err, wantOK)
+			t.Errorf("login %d: take error %v, want success %v", i, err, wantOK)
 		}
 	}
 }
 
-func TestSaveDeletesUnreadableCookies(t *testing.T) {
+func TestBeginDeletesUnreadableCookies(t *testing.T) {
 	tc := newCookies(t, testKey(1), nil)
-	tx, err := auth.NewTransaction("/", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := auth.NewTransaction("/", time.Now())
 	r := httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil)
 	r.AddCookie(&http.Cookie{Name: "oidc_tx_garbage", Value: "not-a-sealed-value"})
 	rec := httptest.NewRecorder()
-	if err := tc.Save(rec, r, tx); err != nil {
+	if err := tc.SaveTransaction(rec, r, tx); err != nil {
 		t.Fatal(err)
 	}
 	var deleted bool
@@ -358,22 +342,4 @@ func applyCookies(held, set []*http.Cookie) []*http.Cookie {
 		}
 	}
 	return out
-}
-
-func TestCookiePath(t *testing.T) {
-	tests := []struct {
-		paths []string
-		want  string
-	}{
-		{[]string{"/authorization-code/login", "/authorization-code/login-custom", "/authorization-code/callback"}, "/authorization-code/"},
-		{[]string{"/authorization-code/login", "/callback"}, "/"},
-		{[]string{"/a/b/login", "/a/c/callback"}, "/a/"},
-		{[]string{"/authorization-code/callback"}, "/authorization-code/"},
-		{nil, "/"},
-	}
-	for _, tt := range tests {
-		if got := auth.CookiePath(tt.paths...); got != tt.want {
-			t.Errorf("CookiePath(%q): got %q, want %q", tt.paths, got, tt.want)
-		}
-	}
 }

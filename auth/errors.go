@@ -5,72 +5,102 @@ import (
 	"fmt"
 )
 
-// ProviderError is an error the provider sent back to the callback instead
-// of a code (RFC 6749 4.1.2.1), for example access_denied.
-type ProviderError struct {
-	Code        string // the error parameter
-	Description string // error_description, as the provider wrote it
-}
+// Every error of the package is here: the three sentinels a caller tells
+// apart with errors.Is, the one error type it reads with errors.As, and
+// the unexported errors that only travel inside them.
 
-func (e *ProviderError) Error() string {
-	return fmt.Sprintf("auth: provider returned error %q", e.Code)
-}
+// ErrUnknownTransaction means the callback's state matches no pending
+// login in this browser: a forged or cross-browser callback (login CSRF,
+// RFC 9700 4.7), a replay, a login older than 10 minutes, or a
+// transaction cookie sealed with a key that is no longer configured. No
+// token request was made. It is the user's (or an attacker's) doing: a
+// 4xx, never a 5xx.
+var ErrUnknownTransaction = errors.New("auth: no pending login for this state in this browser")
 
-// ErrMissingCode means the callback carried neither a code nor an error.
-var ErrMissingCode = errors.New("auth: callback has no code")
+// ErrStoreUnavailable means Config.SpentStates failed (for example Redis
+// is down), so Finish could not make sure the callback is used once. The
+// login was refused before any token request: answer 503 and let the user
+// try again.
+var ErrStoreUnavailable = errors.New("auth: the spent-state store is unavailable")
 
-// IssuerMismatchError means the iss parameter of the authorization
-// response is wrong or missing while discovery promises it (RFC 9207 2.4):
-// the response may come from another provider (a mix-up attack,
-// RFC 9700 4.4).
-type IssuerMismatchError struct {
+// ErrNotReady is returned by Connector.RelyingParty until discovery has
+// succeeded; it wraps the last discovery error.
+var ErrNotReady = errors.New("auth: provider not reachable yet")
+
+// Error is why Finish refused a login whose transaction it found. Step
+// says where the login stopped and Check which rule failed:
+//
+//	Step        Check       what failed
+//	"callback"  "iss"       RFC 9207: iss is wrong, or missing although
+//	                        discovery advertises it (Got is then "")
+//	            "error"     the provider sent error= instead of a code
+//	                        (RFC 6749 4.1.2.1); see Code and Description
+//	            "code"      neither a code nor an error
+//	"token"     "error"     the token endpoint refused the code
+//	                        (RFC 6749 5.2), e.g. Code "invalid_grant"
+//	            "response"  no usable token response: a transport error, a
+//	                        timeout, not JSON, too large, no id_token, a
+//	                        token_type other than Bearer
+//	"id_token"  the rule of OIDC Core 3.1.3.7: "alg", "signature",
+//	            "format", "iss", "aud", "azp", "exp", "iat", "nbf", "sub",
+//	            "nonce" or "at_hash"
+//	"userinfo"  "sub"       userinfo is about another user (OIDC Core 5.3.2)
+//
+// Nothing in an Error is a secret: never the code, a token or the client
+// secret. Description, Got and Want come from the provider or the
+// callback's query, so escape them before showing them.
+type Error struct {
+	Step, Check string
+	// Code and Description are the OAuth error the provider sent (error
+	// and error_description), on the callback or from the token endpoint.
+	Code, Description string
+	// Got and Want are the values compared, when the check compares two:
+	// the issuers for "iss" on the callback, the subjects for userinfo.
 	Got, Want string
-	Missing   bool
+	// Err is the detail, for the log.
+	Err error
 }
 
-func (e *IssuerMismatchError) Error() string {
-	if e.Missing {
-		return "auth: authorization response has no iss parameter, but the provider advertises it (RFC 9207)"
+// maxDescription bounds the provider's error_description in Error's text.
+const maxDescription = 256
+
+// Error says what failed, with the provider's error_description when it
+// sent one: escaped, and cut at 256 bytes.
+func (e *Error) Error() string {
+	var msg string
+	switch {
+	case e.Step == "id_token":
+		msg = fmt.Sprintf("auth: id_token failed the %s check: %v", e.Check, e.Err)
+	case e.Step == "callback" && e.Check == "error":
+		msg = fmt.Sprintf("auth: provider returned error %q", e.Code)
+	case e.Step == "token" && e.Check == "error":
+		msg = fmt.Sprintf("auth: token request refused with %q: %v", e.Code, e.Err)
+	case e.Step == "token":
+		msg = fmt.Sprintf("auth: token request failed: %v", e.Err)
+	default:
+		msg = fmt.Sprintf("auth: %v", e.Err)
 	}
-	return fmt.Sprintf("auth: authorization response iss %q is not the issuer %q (RFC 9207)", e.Got, e.Want)
-}
-
-// ExchangeError means the token request failed: the provider refused the
-// code (OAuthCode is then set, e.g. invalid_grant), did not answer in
-// time, or answered with something that is not a token response.
-type ExchangeError struct {
-	OAuthCode string
-	Err       error
-}
-
-func (e *ExchangeError) Error() string {
-	if e.OAuthCode != "" {
-		return fmt.Sprintf("auth: token request refused with %q: %v", e.OAuthCode, e.Err)
+	if d := e.Description; d != "" {
+		if len(d) > maxDescription {
+			d = d[:maxDescription] + "…"
+		}
+		// %q escapes whatever the provider or the query put there.
+		msg += fmt.Sprintf(" (error_description %q)", d)
 	}
-	return fmt.Sprintf("auth: token request failed: %v", e.Err)
+	return msg
 }
 
-func (e *ExchangeError) Unwrap() error { return e.Err }
+// Unwrap returns the detail, Err.
+func (e *Error) Unwrap() error { return e.Err }
 
-// TokenError means the id_token failed one of the checks of OIDC Core
-// 3.1.3.7. Check names the rule, such as "nonce" or "signature".
-type TokenError struct {
-	Check string
-	Err   error
-}
+// errBadCookie is any transaction cookie that does not open: tampered,
+// truncated, sealed with a key no longer configured, or under another
+// name. It is wrapped in ErrUnknownTransaction.
+var errBadCookie = errors.New("the transaction cookie does not open")
 
-func (e *TokenError) Error() string {
-	return fmt.Sprintf("auth: id_token failed the %s check: %v", e.Check, e.Err)
-}
+// errResponseTooLarge is returned when a provider response exceeds
+// maxResponseBytes.
+var errResponseTooLarge = fmt.Errorf("auth: provider response larger than %d bytes", maxResponseBytes)
 
-func (e *TokenError) Unwrap() error { return e.Err }
-
-// UserInfoSubjectError means the userinfo response is about another user
-// than the id_token (OIDC Core 5.3.2: its claims must not be used).
-type UserInfoSubjectError struct {
-	IDTokenSubject, UserInfoSubject string
-}
-
-func (e *UserInfoSubjectError) Error() string {
-	return "auth: userinfo sub does not match the id_token sub"
-}
+// errJWKSRateLimited is returned instead of fetching the key set again too soon.
+var errJWKSRateLimited = errors.New("auth: key set refetched too often; refusing to fetch it again yet")

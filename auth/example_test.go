@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"log"
 	"net/http"
 
@@ -9,8 +10,9 @@ import (
 )
 
 // This is the whole relying party in a service of your own: one handler
-// starts a login, one finishes it. Keep the Identity in your own
-// server-side session (see the sample's session package).
+// starts a login, one finishes it, and Finish does every check. Keep the
+// Identity in your own server-side session (see the sample's session
+// package).
 func Example() {
 	ctx := context.Background()
 	rp, err := auth.New(ctx, auth.Config{
@@ -18,47 +20,50 @@ func Example() {
 		ClientID:     "0oa...",
 		ClientSecret: "read it from the environment, never from source",
 		RedirectURL:  "http://localhost:8080/authorization-code/callback",
+		// One folder over the login route and the callback, so the login
+		// route sees old transaction cookies and prunes them.
+		CookiePath: "/authorization-code/",
+		// Replicas share their keys (32 random bytes each, newest first).
+		// Left empty, each process makes a random one.
+		CookieKeys: nil,
 	})
 	if err != nil {
 		log.Fatal(err) // in a real service: retry, see auth.Connector
 	}
-	key, err := auth.NewCookieKey() // replicas must share one key
-	if err != nil {
-		log.Fatal(err)
-	}
-	txs, err := auth.NewTransactionCookies(key, "/authorization-code/callback", false, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
 
 	http.HandleFunc("GET /authorization-code/login", func(w http.ResponseWriter, r *http.Request) {
-		tx, authURL, err := rp.Begin(auth.SafeReturnTo(r.URL.Query().Get("return_to"), "/"))
-		if err == nil {
-			err = txs.Save(w, r, tx)
-		}
+		login, err := rp.Begin(w, r, r.URL.Query().Get("return_to"))
 		if err != nil {
 			http.Error(w, "could not start the login", http.StatusInternalServerError)
 			return
 		}
-		http.Redirect(w, r, authURL, http.StatusFound)
+		http.Redirect(w, r, login.URL, http.StatusFound)
 	})
 	http.HandleFunc("GET /authorization-code/callback", func(w http.ResponseWriter, r *http.Request) {
-		cb := auth.ParseCallback(r.URL.Query())
-		tx, err := txs.Take(w, r, cb.State)
-		if err != nil {
-			http.Error(w, "no pending login in this browser", http.StatusUnauthorized)
+		id, err := rp.Finish(r.Context(), w, r)
+		var authErr *auth.Error
+		switch {
+		case errors.Is(err, auth.ErrUnknownTransaction):
+			http.Error(w, "no pending login in this browser; start again", http.StatusUnauthorized)
 			return
-		}
-		id, err := rp.Finish(r.Context(), tx, cb)
-		if err != nil {
-			// err is one of *ProviderError, *IssuerMismatchError,
-			// ErrMissingCode, *ExchangeError, *TokenError or
-			// *UserInfoSubjectError: map it to a page, log the details.
+		case errors.Is(err, auth.ErrStoreUnavailable):
+			http.Error(w, "try again in a moment", http.StatusServiceUnavailable)
+			return
+		case errors.As(err, &authErr):
+			// authErr.Step and authErr.Check name what failed: log them
+			// with err, and show the user a page without the details.
 			http.Error(w, "sign-in failed", http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(w, "sign-in failed", http.StatusInternalServerError)
 			return
 		}
 		// Renew your session id, then store id.Claims() and id.RawIDToken.
 		log.Printf("signed in: %s", id.Subject)
-		http.Redirect(w, r, tx.ReturnTo, http.StatusFound)
+		returnTo := id.ReturnTo
+		if returnTo == "" {
+			returnTo = "/"
+		}
+		http.Redirect(w, r, returnTo, http.StatusFound)
 	})
 }

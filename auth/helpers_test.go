@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -110,19 +111,58 @@ type setupError struct{ err error }
 
 func (e setupError) Error() string { return "test setup: " + e.err.Error() }
 
+// testLoginPath is the route that starts logins in these tests; the
+// default cookie path (the callback's folder) covers it.
+const testLoginPath = "/authorization-code/login"
+
+// begin runs Begin as the login route would, and returns the Login and the
+// cookies it set.
+func begin(rp *auth.RelyingParty, returnTo string, held ...*http.Cookie) (*auth.Login, []*http.Cookie, error) {
+	r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:1"+testLoginPath, nil)
+	for _, c := range held {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	rec := httptest.NewRecorder()
+	l, err := rp.Begin(rec, r, returnTo)
+	return l, rec.Result().Cookies(), err
+}
+
+// mustBegin is begin for the test's goroutine: a failure is fatal.
+func mustBegin(t *testing.T, rp *auth.RelyingParty) (*auth.Login, []*http.Cookie) {
+	t.Helper()
+	l, cookies, err := begin(rp, "/")
+	if err != nil {
+		t.Fatalf("Begin: %v", err)
+	}
+	return l, cookies
+}
+
+// finish sends the callback with query q and the browser's cookies to
+// Finish, and returns its result and the cookies it set.
+func finish(rp *auth.RelyingParty, q url.Values, cookies ...*http.Cookie) (*auth.Identity, []*http.Cookie, error) {
+	r := httptest.NewRequest(http.MethodGet, testRedirectURI+"?"+q.Encode(), nil)
+	for _, c := range cookies {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	rec := httptest.NewRecorder()
+	id, err := rp.Finish(context.Background(), rec, r)
+	return id, rec.Result().Cookies(), err
+}
+
 // tryLogin runs one whole login: Begin, the provider's authorization,
-// Finish. It is safe to call from any goroutine; failures before Finish
-// are setupErrors.
+// Finish with the cookie Begin set. It is safe to call from any
+// goroutine; failures before Finish are setupErrors.
 func tryLogin(rp *auth.RelyingParty) (*auth.Identity, error) {
-	tx, authURL, err := rp.Begin("/")
+	l, cookies, err := begin(rp, "/")
 	if err != nil {
 		return nil, setupError{err}
 	}
-	q, err := authorizeQuery(authURL)
+	q, err := authorizeQuery(l.URL)
 	if err != nil {
 		return nil, setupError{err}
 	}
-	return rp.Finish(context.Background(), tx, auth.ParseCallback(q))
+	id, _, err := finish(rp, q, cookies...)
+	return id, err
 }
 
 // login is tryLogin for the test's goroutine: setup failures are fatal.
@@ -136,14 +176,21 @@ func login(t *testing.T, rp *auth.RelyingParty) (*auth.Identity, error) {
 	return id, err
 }
 
-// wantTokenError fails unless err is a *auth.TokenError for check.
+// wantError fails unless err is an *auth.Error for step and check.
+func wantError(t *testing.T, err error, step, check string) *auth.Error {
+	t.Helper()
+	var ae *auth.Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("got error %v (%T), want *auth.Error at %s/%s", err, err, step, check)
+	}
+	if ae.Step != step || ae.Check != check {
+		t.Fatalf("got %s/%s (%v), want %s/%s", ae.Step, ae.Check, ae, step, check)
+	}
+	return ae
+}
+
+// wantTokenError fails unless err is an id_token failure of check.
 func wantTokenError(t *testing.T, err error, check string) {
 	t.Helper()
-	var te *auth.TokenError
-	if !errors.As(err, &te) {
-		t.Fatalf("got error %v (%T), want *auth.TokenError with Check %q", err, err, check)
-	}
-	if te.Check != check {
-		t.Fatalf("got Check %q (%v), want %q", te.Check, te, check)
-	}
+	wantError(t, err, "id_token", check)
 }

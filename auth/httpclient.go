@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -11,25 +9,18 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// MaxResponseBytes bounds every response body read from the provider
+// maxResponseBytes bounds every response body read from the provider
 // (discovery, keys, token, userinfo). A hostile or broken provider cannot
 // make the app buffer more than this per call.
-const MaxResponseBytes = 1 << 20
-
-// ErrResponseTooLarge is returned when a provider response exceeds
-// MaxResponseBytes.
-var ErrResponseTooLarge = fmt.Errorf("auth: provider response larger than %d bytes", MaxResponseBytes)
-
-// errJWKSRateLimited is returned instead of fetching the key set again too soon.
-var errJWKSRateLimited = errors.New("auth: key set refetched too often; refusing to fetch it again yet")
+const maxResponseBytes = 1 << 20
 
 // NewHTTPClient returns a client for calls to the provider: connect and
 // TLS handshake timeouts, and timeout for each whole request (zero means
-// DefaultTimeout). RelyingParty also bounds every call with a context
+// 10 seconds). RelyingParty also bounds every call with a context
 // deadline and limits response bodies, whatever client it is given.
 func NewHTTPClient(timeout time.Duration) *http.Client {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
@@ -39,7 +30,7 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 }
 
 // boundedClient returns a copy of c whose responses are limited to
-// MaxResponseBytes, whatever transport the caller supplied.
+// maxResponseBytes, whatever transport the caller supplied.
 func boundedClient(c *http.Client) *http.Client {
 	bc := *c
 	bc.Transport = limitedBodyTransport{next: transportOrDefault(c.Transport)}
@@ -60,7 +51,7 @@ func (t limitedBodyTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+	resp.Body = &limitedBody{rc: resp.Body, left: maxResponseBytes}
 	return resp, nil
 }
 
@@ -73,7 +64,7 @@ type limitedBody struct {
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left < 0 {
-		return 0, ErrResponseTooLarge
+		return 0, errResponseTooLarge
 	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
@@ -81,7 +72,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
 	if b.left < 0 {
-		return n + int(b.left), ErrResponseTooLarge
+		return n + int(b.left), errResponseTooLarge
 	}
 	return n, err
 }

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,15 +17,15 @@ import (
 // with the provider's key for the token's kid (cached, and refetched when
 // an unknown kid appears, at a bounded rate), iss and aud. checkClaims then
 // does what go-oidc leaves to the caller. The first failure is returned as
-// a *TokenError that names the rule.
+// an *Error that names the rule.
 func (rp *RelyingParty) verifyIDToken(ctx context.Context, raw, nonce, accessToken string) (*oidc.IDToken, map[string]any, error) {
 	idToken, err := rp.verifier.Verify(ctx, raw)
 	if err != nil {
-		return nil, nil, &TokenError{Check: classifyVerifyError(err), Err: err}
+		return nil, nil, tokenError(classifyVerifyError(err), err)
 	}
 	var claims map[string]any
 	if err := idToken.Claims(&claims); err != nil {
-		return nil, nil, &TokenError{Check: "format", Err: err}
+		return nil, nil, tokenError("format", err)
 	}
 	if err := rp.checkClaims(idToken, claims, nonce, accessToken); err != nil {
 		return nil, nil, err
@@ -60,7 +59,7 @@ func classifyVerifyError(err error) string {
 func (rp *RelyingParty) checkClaims(t *oidc.IDToken, claims map[string]any, nonce, accessToken string) error {
 	now, leeway := rp.now(), rp.cfg.Leeway
 	fail := func(check, format string, args ...any) error {
-		return &TokenError{Check: check, Err: fmt.Errorf(format, args...)}
+		return tokenError(check, fmt.Errorf(format, args...))
 	}
 
 	// 3.1.3.7 (3): aud was checked by go-oidc. (4, 5): with several
@@ -107,18 +106,13 @@ func (rp *RelyingParty) checkClaims(t *oidc.IDToken, claims map[string]any, nonc
 	// 3.1.3.8: at_hash, when present, binds the access token to this id_token.
 	if t.AccessTokenHash != "" {
 		if err := t.VerifyAccessToken(accessToken); err != nil {
-			return &TokenError{Check: "at_hash", Err: err}
+			return tokenError("at_hash", err)
 		}
 	}
 	return nil
 }
 
-// IsTokenError reports whether err is an id_token validation failure and
-// returns the failed check.
-func IsTokenError(err error) (check string, ok bool) {
-	var te *TokenError
-	if errors.As(err, &te) {
-		return te.Check, true
-	}
-	return "", false
+// tokenError is an id_token that failed check.
+func tokenError(check string, err error) *Error {
+	return &Error{Step: "id_token", Check: check, Err: err}
 }

@@ -19,7 +19,7 @@ func header(edit func(h *testprovider.Header)) testprovider.Misbehaviour {
 
 // TestIDTokenRules crafts, for each rule of OIDC Core 3.1.3.7 (and the
 // app's alg allow-list), a token that breaks exactly that rule, and
-// expects a *TokenError naming it. Rows with an empty check are accepted:
+// expects an *auth.Error naming it. Rows with an empty check are accepted:
 // the valid token, and values just inside the clock-skew leeway.
 func TestIDTokenRules(t *testing.T) {
 	op := newProvider(t, testprovider.Config{})

@@ -84,8 +84,9 @@ func TestJWKSRefetchFloodBounded(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		if check, ok := auth.IsTokenError(err); !ok || check != "signature" {
-			t.Errorf("flood token: got %v, want a signature TokenError", err)
+		var ae *auth.Error
+		if !errors.As(err, &ae) || ae.Step != "id_token" || ae.Check != "signature" {
+			t.Errorf("flood token: got %v, want an id_token signature *auth.Error", err)
 		}
 	}
 	if got := op.JWKSFetches(); got > burst {
@@ -247,9 +248,9 @@ func TestJWKSSlowClientWithoutTimeout(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		var te *auth.TokenError
-		if !errors.As(err, &te) {
-			t.Fatalf("got %v, want a *auth.TokenError", err)
+		var ae *auth.Error
+		if !errors.As(err, &ae) || ae.Step != "id_token" {
+			t.Fatalf("got %v, want an id_token *auth.Error", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Finish still waiting for the key set after 30s, want it bounded")

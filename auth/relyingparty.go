@@ -1,13 +1,30 @@
-// Package auth is the relying party: it starts logins and finishes them
-// with the OAuth 2.0 Authorization Code flow and OpenID Connect.
+// Package auth is the relying party: it signs users in with the OAuth 2.0
+// Authorization Code flow, PKCE and OpenID Connect, and is safe by
+// default. A login is two calls, and no check can be left out:
 //
-// A login is two calls. Begin makes a Transaction (state, nonce and PKCE
-// verifier) and the provider URL to send the browser to; the web layer
-// keeps the Transaction in an encrypted cookie (TransactionCookies). When
-// the provider sends the browser back, Finish checks the response
-// (RFC 9207 issuer, errors, code), exchanges the code with
-// client_secret_basic and the PKCE verifier, validates the id_token as
-// OpenID Connect Core 3.1.3.7 asks, and fetches userinfo.
+//   - [RelyingParty.Begin], on the route that starts a login, makes a
+//     fresh transaction (state, nonce, PKCE verifier, return-to), seals it
+//     in a cookie of its own and returns the [Login]: the URL to redirect
+//     the browser to, and the values a front end such as the Okta Sign-In
+//     Widget needs.
+//   - [RelyingParty.Finish], on the redirect URI, takes the transaction
+//     for the callback's state (once only), checks its state and age, the
+//     RFC 9207 iss, the provider's error and the code; exchanges the code
+//     with client_secret_basic and the verifier; validates the id_token
+//     (OIDC Core 3.1.3.7) and reads userinfo. It returns the [Identity].
+//
+// [New] reads the provider's discovery document once; a [Connector] keeps
+// retrying it in the background so a service can start while the provider
+// is down. [RelyingParty.EndSessionURL] is the provider's logout.
+//
+// Failures: [ErrUnknownTransaction] (no pending login for the callback in
+// this browser, a replay, or too old: a 4xx), [ErrStoreUnavailable]
+// (Config.SpentStates failed: a 503), and [*Error] for everything else,
+// naming the step and the rule that failed. None of them carries a code, a
+// token or a secret.
+//
+// Behind a load balancer, give every replica the same Config.CookieKeys
+// and a shared [SpentStates], and any replica can finish any login.
 //
 // The package knows OIDC and HTTP but nothing about HTML, so it can be
 // copied into another service as it is.
@@ -15,24 +32,27 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
-// DefaultTimeout bounds each call to the provider during a login.
-const DefaultTimeout = 10 * time.Second
+// defaultTimeout bounds each call to the provider during a login.
+const defaultTimeout = 10 * time.Second
 
 // defaultScopes are requested when Config.Scopes is empty.
 func defaultScopes() []string { return []string{oidc.ScopeOpenID, "email", "profile"} }
 
-// Config configures a RelyingParty.
+// Config configures a RelyingParty. Issuer, ClientID and RedirectURL are
+// required; every other field has a safe default.
 type Config struct {
 	// Issuer is the provider's issuer URL, e.g.
 	// https://dev-123456.okta.com/oauth2/default; discovery is read from
@@ -52,13 +72,36 @@ type Config struct {
 	// SigningAlgs is the allow-list for id_token signatures; empty means
 	// RS256 only. "none" and HMAC algorithms are always refused.
 	SigningAlgs []string
+
+	// CookieKeys seal the transaction cookies (AES-256-GCM), each exactly
+	// 32 random bytes. The first seals new cookies; every one opens
+	// existing ones. To rotate, put a new key first, and drop the old one
+	// once the logins it sealed are over (10 minutes): a cookie sealed
+	// with a dropped key is an unknown transaction. Empty means one
+	// random key, which is right for a single process only: replicas
+	// must share their keys.
+	CookieKeys [][]byte
+	// CookiePath scopes the transaction cookies. It must cover the
+	// callback, for Finish, and every route that calls Begin, so that
+	// Begin sees the old cookies and prunes them. Empty means the folder
+	// of RedirectURL's path, such as /authorization-code/ for
+	// /authorization-code/callback.
+	CookiePath string
+	// SecureCookies marks the transaction cookies Secure; set it when the
+	// app is served over https.
+	SecureCookies bool
+	// SpentStates remembers used states so that each callback is accepted
+	// once. Nil means a store in this process's memory, bounded, that
+	// forgets its oldest entries first; replicas need a shared one.
+	SpentStates SpentStates
+
 	// HTTPClient makes every call to the provider; nil means
 	// NewHTTPClient(Timeout).
 	HTTPClient *http.Client
 	// Timeout bounds discovery, each key set fetch, and the whole of
 	// Finish (token, keys, userinfo together), also when HTTPClient has no
 	// timeout of its own, so a hanging provider gets an error page, not a
-	// hanging browser. Zero means DefaultTimeout.
+	// hanging browser. Zero means 10 seconds.
 	Timeout time.Duration
 	// JWKSRefetchEvery and JWKSRefetchBurst bound how often an unknown key
 	// id can make the app fetch the provider's keys (default every 10s,
@@ -68,12 +111,11 @@ type Config struct {
 	JWKSRefetchBurst int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Logger receives diagnostics; nil discards them.
-	Logger *slog.Logger
 }
 
 // RelyingParty performs logins against one provider. It is safe for
-// concurrent use and holds no per-login state: that lives in Transactions.
+// concurrent use. It holds no per-login state: that lives in each
+// browser's transaction cookie, and the used states in SpentStates.
 type RelyingParty struct {
 	cfg      Config
 	provider *oidc.Provider
@@ -82,7 +124,8 @@ type RelyingParty struct {
 	meta     providerMetadata
 	client   *http.Client
 	now      func() time.Time
-	log      *slog.Logger
+	cookies  *txCookies
+	spent    SpentStates
 }
 
 // providerMetadata holds discovery fields that go-oidc does not expose.
@@ -95,8 +138,8 @@ type providerMetadata struct {
 	TokenEndpointAuthMeths []string `json:"token_endpoint_auth_methods_supported"`
 }
 
-// New fetches the provider's discovery document and returns a
-// RelyingParty ready for logins.
+// New checks cfg, fetches the provider's discovery document and returns
+// a RelyingParty ready for logins.
 func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
 		return nil, errors.New("auth: Issuer, ClientID and RedirectURL are required")
@@ -109,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		return nil, err
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = defaultTimeout
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = NewHTTPClient(cfg.Timeout)
@@ -118,14 +161,18 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
 	if cfg.JWKSRefetchEvery <= 0 {
 		cfg.JWKSRefetchEvery = 10 * time.Second
 	}
 	if cfg.JWKSRefetchBurst <= 0 {
 		cfg.JWKSRefetchBurst = 3
+	}
+	cookies, err := newCookiesFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SpentStates == nil {
+		cfg.SpentStates = newMemorySpent(defaultMaxSpent, cfg.Now)
 	}
 
 	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
@@ -179,12 +226,47 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 			RedirectURL:  cfg.RedirectURL,
 			Scopes:       cfg.Scopes,
 		},
-		meta:   meta,
-		client: cfg.HTTPClient,
-		now:    cfg.Now,
-		log:    cfg.Logger,
+		meta:    meta,
+		client:  cfg.HTTPClient,
+		now:     cfg.Now,
+		cookies: cookies,
+		spent:   cfg.SpentStates,
 	}
 	return rp, nil
+}
+
+// newCookiesFor makes the transaction cookie store that cfg describes. A
+// path that does not cover the callback would make every login fail, so
+// it is refused here rather than at the first callback.
+func newCookiesFor(cfg Config) (*txCookies, error) {
+	redirect, err := url.Parse(cfg.RedirectURL)
+	if err != nil || redirect.Path == "" {
+		return nil, fmt.Errorf("auth: RedirectURL %q is not an absolute URL with a path", cfg.RedirectURL)
+	}
+	path := cfg.CookiePath
+	if path == "" {
+		path = redirect.Path[:strings.LastIndex(redirect.Path, "/")+1]
+	}
+	if !strings.HasPrefix(path, "/") || !pathMatch(redirect.Path, path) {
+		return nil, fmt.Errorf("auth: CookiePath %q does not cover the callback path %q, so the callback would never see the transaction cookies", path, redirect.Path)
+	}
+	keys := cfg.CookieKeys
+	if len(keys) == 0 {
+		key := make([]byte, 32)
+		// crypto/rand.Read never returns an error since Go 1.24.
+		_, _ = rand.Read(key)
+		keys = [][]byte{key}
+	}
+	return newTxCookies(keys, path, cfg.SecureCookies, cfg.Now)
+}
+
+// pathMatch reports whether a cookie with path cookiePath is sent to
+// requests for reqPath (RFC 6265 5.1.4).
+func pathMatch(reqPath, cookiePath string) bool {
+	if !strings.HasPrefix(reqPath, cookiePath) {
+		return false
+	}
+	return len(reqPath) == len(cookiePath) || strings.HasSuffix(cookiePath, "/") || reqPath[len(cookiePath)] == '/'
 }
 
 // shorter returns the shorter of two timeouts, where zero means none.
@@ -216,17 +298,8 @@ func discoveryURL(issuer string) string {
 	return issuer + "/.well-known/openid-configuration"
 }
 
-// Issuer is the provider's issuer identifier.
-func (rp *RelyingParty) Issuer() string { return rp.cfg.Issuer }
-
-// ClientID is the app's client identifier at the provider.
-func (rp *RelyingParty) ClientID() string { return rp.cfg.ClientID }
-
-// RedirectURL is the callback registered with the provider.
-func (rp *RelyingParty) RedirectURL() string { return rp.cfg.RedirectURL }
-
 // Scopes are the scopes each login requests.
-func (rp *RelyingParty) Scopes() []string { return rp.cfg.Scopes }
+func (rp *RelyingParty) Scopes() []string { return slices.Clone(rp.cfg.Scopes) }
 
 // AuthorizationEndpoint is where logins start, from discovery.
 func (rp *RelyingParty) AuthorizationEndpoint() string { return rp.provider.Endpoint().AuthURL }

@@ -3,14 +3,15 @@ package auth_test
 import (
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/okta-samples/okta-go-sample/auth"
 )
 
 // TestSafeReturnTo: only same-origin relative paths survive; everything a
-// browser could read as another origin falls back (RFC 9700 4.11).
+// browser could read as another origin is dropped (RFC 9700 4.11).
 func TestSafeReturnTo(t *testing.T) {
-	const fallback = "/fallback"
+	const fallback = ""
 	tests := []struct {
 		name, in, want string
 	}{
@@ -57,9 +58,12 @@ func TestSafeReturnTo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := auth.SafeReturnTo(tt.in, fallback)
+			got := auth.SafeReturnTo(tt.in)
 			if got != tt.want {
 				t.Fatalf("SafeReturnTo(%q): got %q, want %q", tt.in, got, tt.want)
+			}
+			if got == "" {
+				return
 			}
 			// Whatever is kept resolves to this origin.
 			base, _ := url.Parse("https://app.example/authorization-code/callback")
@@ -74,25 +78,34 @@ func TestSafeReturnTo(t *testing.T) {
 	}
 }
 
-// TestNewTransactionFresh: every login has its own secrets.
+// TestNewTransactionFresh: every login has its own secrets, and lives
+// exactly TransactionTTL.
 func TestNewTransactionFresh(t *testing.T) {
+	rp := newCookies(t, testKey(1), testNow)
 	seen := map[string]bool{}
 	for range 100 {
-		tx, err := auth.NewTransaction("/", testNow())
-		if err != nil {
-			t.Fatalf("NewTransaction: %v", err)
-		}
+		tx := auth.NewTransaction("/", testNow())
 		for _, v := range []string{tx.State, tx.Nonce, tx.Verifier} {
 			if seen[v] {
 				t.Fatalf("value %q repeated", v)
 			}
 			seen[v] = true
 		}
-		if tx.Expired(testNow().Add(auth.TransactionTTL)) {
-			t.Fatalf("expired at exactly the TTL, want still valid")
-		}
-		if !tx.Expired(testNow().Add(auth.TransactionTTL + 1)) {
-			t.Fatalf("not expired just after the TTL")
-		}
+	}
+	for _, tt := range []struct {
+		name    string
+		created time.Time
+		wantOK  bool
+	}{
+		{"exactly the TTL old", testNow().Add(-auth.TransactionTTL), true},
+		{"one second older", testNow().Add(-auth.TransactionTTL - time.Second), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tx, c := saved(t, rp, tt.created)
+			_, _, err := take(rp, tx.State, c)
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("got %v, want success %v", err, tt.wantOK)
+			}
+		})
 	}
 }

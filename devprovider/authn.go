@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"time"
 )
@@ -24,14 +23,17 @@ type authnRequest struct {
 
 // authnResponse is the authentication transaction Okta returns.
 type authnResponse struct {
+	StateToken   string         `json:"stateToken,omitempty"`
 	Status       string         `json:"status"`
 	SessionToken string         `json:"sessionToken,omitempty"`
 	ExpiresAt    string         `json:"expiresAt,omitempty"`
 	Embedded     *authnEmbedded `json:"_embedded,omitempty"`
+	Links        *authnLinks    `json:"_links,omitempty"`
 }
 
 type authnEmbedded struct {
-	User authnUser `json:"user"`
+	User    authnUser     `json:"user"`
+	Factors []authnFactor `json:"factors,omitempty"`
 }
 
 type authnUser struct {
@@ -72,33 +74,18 @@ func (p *Provider) writeOktaError(w http.ResponseWriter, status int, code, summa
 
 // handleAuthn serves POST /api/v1/authn, the primary authentication call
 // the Okta Sign-In Widget (classic engine) makes. Success yields a
-// sessionToken: single-use, valid for sessionTokenTTL and bound to the
-// user, which /v1/authorize exchanges for an SSO session and a code.
-// The sessionToken travels in a URL later, so it is never logged.
+// sessionToken (see authnSuccess), or for a user with a second factor
+// MFA_REQUIRED and a stateToken (see requireFactor). Neither is ever
+// logged: the sessionToken travels in a URL later.
 func (p *Provider) handleAuthn() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Browsers may only call this from a trusted origin; refusing the
 		// others outright (not just withholding CORS headers) keeps an
 		// untrusted page from guessing passwords through a visitor's browser.
-		if origin := r.Header.Get("Origin"); origin != "" && origin != p.origin && !p.trustedOrigins[origin] {
-			p.log.Warn("authn refused: untrusted origin", "origin", origin)
-			p.writeOktaError(w, http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action")
-			return
-		}
 		// Requiring JSON also forces a CORS preflight for cross-origin
 		// browser requests: a plain HTML form cannot send it.
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			p.writeOktaError(w, http.StatusUnsupportedMediaType, "E0000003", "The request body was not well-formed.",
-				"Content-Type must be application/json.")
-			return
-		}
 		var req authnRequest
-		if err := decodeJSON(http.MaxBytesReader(w, r.Body, maxAuthnBytes), &req); err != nil {
-			status := http.StatusBadRequest
-			if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-				status = http.StatusRequestEntityTooLarge
-			}
-			p.writeOktaError(w, status, "E0000003", "The request body was not well-formed.")
+		if !p.decodeAuthnJSON(w, r, &req) {
 			return
 		}
 		var missing []string
@@ -126,19 +113,34 @@ func (p *Provider) handleAuthn() http.Handler {
 			return
 		}
 
-		token, expires := p.sessionTokens.add(authentication{subject: user.Subject, authTime: p.now()})
-		p.log.Info("sign-in succeeded", "via", "authn", "username", user.Login, "sub", user.Subject)
-		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, p.log, http.StatusOK, authnResponse{
-			Status:       "SUCCESS",
-			SessionToken: token,
-			ExpiresAt:    expires.UTC().Format(time.RFC3339),
-			Embedded: &authnEmbedded{User: authnUser{ID: user.Subject, Profile: authnProfile{
-				Login: user.Login, FirstName: user.GivenName, LastName: user.FamilyName,
-				Locale: user.Locale, TimeZone: user.ZoneInfo,
-			}}},
-		})
+		a := authentication{subject: user.Subject, authTime: p.now(), amr: amrPassword()}
+		if user.TOTPSecret != "" {
+			p.requireFactor(w, r, user, a)
+			return
+		}
+		p.authnSuccess(w, r, user, a)
 	})
+}
+
+// authnSuccess answers a finished authentication with a sessionToken:
+// single-use, valid for sessionTokenTTL and bound to the user, which
+// /v1/authorize exchanges for an SSO session and a code.
+func (p *Provider) authnSuccess(w http.ResponseWriter, r *http.Request, user User, a authentication) {
+	token, expires := p.sessionTokens.addFor(p.clientKey(r), a)
+	p.log.Info("sign-in succeeded", "via", "authn", "username", user.Login, "sub", user.Subject, "amr", a.amr)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, p.log, http.StatusOK, authnResponse{
+		Status:       "SUCCESS",
+		SessionToken: token,
+		ExpiresAt:    expires.UTC().Format(time.RFC3339),
+		Embedded:     &authnEmbedded{User: authnUserOf(user)},
+	})
+}
+
+func authnUserOf(u User) authnUser {
+	return authnUser{ID: u.Subject, Profile: authnProfile{
+		Login: u.Login, FirstName: u.GivenName, LastName: u.FamilyName, Locale: u.Locale, TimeZone: u.ZoneInfo,
+	}}
 }
 
 // decodeJSON decodes exactly one JSON object from r.

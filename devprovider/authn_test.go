@@ -36,6 +36,7 @@ func credentials(username, password string) string {
 }
 
 func TestAuthnSuccess(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.authn(credentials(aliceLogin, alicePassword), testTrustedOrigin)
 	if resp.StatusCode != http.StatusOK {
@@ -72,6 +73,7 @@ func TestAuthnSuccess(t *testing.T) {
 }
 
 func TestAuthnErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		body        string
@@ -93,6 +95,7 @@ func TestAuthnErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/authn", strings.NewReader(tt.body))
 			if err != nil {
@@ -141,6 +144,7 @@ func TestAuthnErrors(t *testing.T) {
 }
 
 func TestAuthnLockout(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for i := range freeFailures {
 		resp, _ := e.authn(credentials(aliceLogin, "wrong"), "")
@@ -168,6 +172,7 @@ func TestAuthnLockout(t *testing.T) {
 }
 
 func TestAuthnCORS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		origin     string
@@ -183,6 +188,7 @@ func TestAuthnCORS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			resp, body := e.authn(credentials(aliceLogin, alicePassword), tt.origin)
 			if resp.StatusCode != tt.wantStatus {
@@ -202,6 +208,7 @@ func TestAuthnCORS(t *testing.T) {
 }
 
 func TestCORSPreflight(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		path        string
@@ -210,6 +217,7 @@ func TestCORSPreflight(t *testing.T) {
 		headers     string
 		wantStatus  int
 		wantHeaders string
+		public      bool // read without credentials: no Allow-Credentials
 	}{
 		{name: "widget preflight", path: "/api/v1/authn", origin: testTrustedOrigin, method: "POST",
 			headers: "content-type,x-okta-user-agent-extended", wantStatus: 204, wantHeaders: "content-type, x-okta-user-agent-extended"},
@@ -223,12 +231,13 @@ func TestCORSPreflight(t *testing.T) {
 			headers: "content-type,x-evil", wantStatus: 403},
 		{name: "method not allowed", path: "/api/v1/authn", origin: testTrustedOrigin, method: "DELETE", wantStatus: 403},
 		{name: "discovery", path: "/oauth2/default/.well-known/openid-configuration", origin: testTrustedOrigin, method: "GET",
-			headers: "x-okta-user-agent-extended", wantStatus: 204, wantHeaders: "x-okta-user-agent-extended"},
+			headers: "x-okta-user-agent-extended", wantStatus: 204, wantHeaders: "x-okta-user-agent-extended", public: true},
 		{name: "keys", path: "/oauth2/default/v1/keys", origin: testTrustedOrigin, method: "GET",
-			wantStatus: 204, wantHeaders: "accept, content-type, x-okta-user-agent-extended, x-requested-with"},
+			wantStatus: 204, wantHeaders: "accept, content-type, x-okta-user-agent-extended, x-requested-with", public: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			req, err := http.NewRequest(http.MethodOptions, e.srv.URL+tt.path, nil)
 			if err != nil {
@@ -246,6 +255,9 @@ func TestCORSPreflight(t *testing.T) {
 			wantOrigin, wantCreds, wantMethods := "", "", ""
 			if tt.wantStatus == http.StatusNoContent {
 				wantOrigin, wantCreds, wantMethods = tt.origin, "true", tt.method+", OPTIONS"
+				if tt.public {
+					wantCreds = ""
+				}
 			}
 			for k, want := range map[string]string{
 				"Access-Control-Allow-Origin":      wantOrigin,
@@ -265,6 +277,7 @@ func TestCORSPreflight(t *testing.T) {
 }
 
 func TestDiscoveryCORS(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, origin := range []string{testTrustedOrigin, "https://evil.example"} {
 		t.Run(origin, func(t *testing.T) {
@@ -288,6 +301,7 @@ func TestDiscoveryCORS(t *testing.T) {
 // TestSessionToken checks the sessionToken from /api/v1/authn at
 // /v1/authorize: single-use, short-lived, and starting an SSO session.
 func TestSessionToken(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		advance   time.Duration
@@ -301,6 +315,7 @@ func TestSessionToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			_, body := e.authn(credentials(aliceLogin, alicePassword), testTrustedOrigin)
 			token := body["sessionToken"].(string)

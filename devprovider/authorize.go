@@ -28,6 +28,9 @@ type authRequest struct {
 // checks the client, redirect_uri and PKCE verifier against it (RFC 6749
 // §4.1.3, RFC 7636 §4.6).
 type codeGrant struct {
+	// owner is the client address the code was issued to (see clientKey):
+	// the tokens it buys are kept in that client's share.
+	owner               string
 	clientID            string
 	redirectURI         string
 	scope               string
@@ -180,6 +183,12 @@ func (p *Provider) handleAuthorize() http.Handler {
 					description: "The session token is invalid, expired or already used."})
 				return
 			}
+			// Never replace another user's session without asking: see
+			// userSwitch. A token of the same user just refreshes it.
+			if cur, signedIn := p.currentSession(r); signedIn && cur.subject != a.subject {
+				p.confirmSwitch(w, r, req, cur, a)
+				return
+			}
 			p.startSession(w, r, a)
 			p.issueCode(w, r, req, a, http.StatusFound)
 			return
@@ -197,7 +206,7 @@ func (p *Provider) handleAuthorize() http.Handler {
 				description: "The user is not signed in."})
 			return
 		}
-		p.showSignIn(w, req)
+		p.showSignIn(w, r, req)
 	})
 }
 
@@ -205,7 +214,8 @@ func (p *Provider) handleAuthorize() http.Handler {
 // browser back to the client with it (RFC 6749 §4.1.2) and with iss
 // (RFC 9207), which lets the client detect mix-up attacks.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, a authentication, status int) {
-	code, _ := p.codes.add(codeGrant{
+	code, _ := p.codes.addFor(p.clientKey(r), codeGrant{
+		owner:               p.clientKey(r),
 		clientID:            req.clientID,
 		redirectURI:         req.redirectURI,
 		scope:               req.scope,

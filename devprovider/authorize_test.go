@@ -5,11 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // TestAuthorizeUntrustedRedirect checks that requests whose client or
 // redirect_uri cannot be trusted get an error page, never a redirect.
 func TestAuthorizeUntrustedRedirect(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	tests := []struct {
 		name string
@@ -50,6 +53,7 @@ func TestAuthorizeUntrustedRedirect(t *testing.T) {
 // TestAuthorizeErrors checks errors that are sent back to a registered
 // redirect_uri (RFC 6749 §4.1.2.1) with state and iss.
 func TestAuthorizeErrors(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	tests := []struct {
 		name string
@@ -98,9 +102,10 @@ func TestAuthorizeErrors(t *testing.T) {
 // TestAuthorizeKeepsRedirectQuery checks that a registered redirect URI's
 // own query survives (RFC 6749 §3.1.2).
 func TestAuthorizeKeepsRedirectQuery(t *testing.T) {
+	t.Parallel()
 	const redirect = "http://localhost:8080/cb?tenant=a"
 	p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default", Clients: []Client{
-		{ID: "c", Secret: "s", RedirectURIs: []string{redirect}}}})
+		{ID: "c", Secret: "s", RedirectURIs: []string{redirect}}}, NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -119,6 +124,7 @@ func TestAuthorizeKeepsRedirectQuery(t *testing.T) {
 }
 
 func TestSignInPage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(map[string]string{"login_hint": "bob@example.com"}))
 	e.signInRequestID(resp, body)

@@ -15,22 +15,28 @@ func corsAllowedHeaders() []string {
 // cors adds CORS response headers (Fetch Standard §3.2) for an origin that is
 // exactly one of Config.TrustedOrigins, as Okta does for its Trusted
 // Origins. Any other origin gets no CORS headers, so browsers keep the
-// response from its scripts.
-func (p *Provider) cors(h http.Handler) http.Handler {
+// response from its scripts. With credentialed, the response may also be
+// read by requests that carry cookies (Access-Control-Allow-Credentials);
+// public documents such as discovery are read without them and do not
+// need it.
+func (p *Provider) cors(h http.Handler, credentialed bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Origin")
 		if origin := r.Header.Get("Origin"); p.trustedOrigins[origin] {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
-			w.Header().Set("Access-Control-Allow-Credentials", "true")
+			if credentialed {
+				w.Header().Set("Access-Control-Allow-Credentials", "true")
+			}
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
 // preflight answers CORS preflight requests (OPTIONS) for a route that
-// allows method. Untrusted origins, other methods and headers outside
-// corsAllowedHeaders get a 403 without CORS headers.
-func (p *Provider) preflight(method string) http.Handler {
+// allows method, credentialed or not as for cors. Untrusted origins, other
+// methods and headers outside corsAllowedHeaders get a 403 without CORS
+// headers.
+func (p *Provider) preflight(method string, credentialed bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Add("Vary", "Origin")
@@ -59,7 +65,9 @@ func (p *Provider) preflight(method string) http.Handler {
 			requested = corsAllowedHeaders()
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
+		if credentialed {
+			h.Set("Access-Control-Allow-Credentials", "true")
+		}
 		h.Set("Access-Control-Allow-Methods", method+", OPTIONS")
 		h.Set("Access-Control-Allow-Headers", strings.Join(requested, ", "))
 		h.Set("Access-Control-Max-Age", "600")

@@ -51,7 +51,7 @@ func (p *Provider) discoveryDocument() ([]byte, error) {
 		EndSessionEndpoint:                         p.issuer + "/v1/logout",
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
-		GrantTypesSupported:                        []string{"authorization_code"},
+		GrantTypesSupported:                        p.supportedGrants(),
 		SubjectTypesSupported:                      []string{"public"},
 		IDTokenSigningAlgValuesSupported:           []string{"RS256"},
 		ScopesSupported:                            supportedScopes(),

@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 func TestDiscovery(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"} {
 		t.Run(path, func(t *testing.T) {
@@ -31,7 +34,7 @@ func TestDiscovery(t *testing.T) {
 				"end_session_endpoint":                           e.issuer + "/v1/logout",
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},
-				"grant_types_supported":                          []any{"authorization_code"},
+				"grant_types_supported":                          []any{"authorization_code", "interaction_code"},
 				"subject_types_supported":                        []any{"public"},
 				"id_token_signing_alg_values_supported":          []any{"RS256"},
 				"scopes_supported":                               []any{"openid", "profile", "email"},
@@ -60,10 +63,12 @@ func TestDiscovery(t *testing.T) {
 
 // TestIssuerPaths checks routing for other issuer paths, including none.
 func TestIssuerPaths(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"", "/oauth2/aus123", "/custom/"} {
 		t.Run("path "+path, func(t *testing.T) {
+			t.Parallel()
 			p, err := New(Config{Issuer: "http://127.0.0.1:8081" + path, Clients: []Client{
-				{ID: "a", Secret: "b", RedirectURIs: []string{"http://localhost/cb"}}}})
+				{ID: "a", Secret: "b", RedirectURIs: []string{"http://localhost/cb"}}}, NewSigningKey: (&testkeys.Source{}).Next})
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}

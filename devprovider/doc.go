@@ -21,13 +21,27 @@
 //   - keys.go: the signing keys and the JWKS endpoint (RFC 7517), with rotation.
 //   - userinfo.go: the UserInfo endpoint (OIDC Core 5.3, RFC 6750).
 //   - logout.go: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
-//   - authn.go and cors.go: Okta's classic Authentication API
-//     (POST /api/v1/authn) used by the Okta Sign-In Widget, with CORS for
-//     trusted origins.
-//   - users.go and throttle.go: the user directory and the slow-down of
-//     repeated failed sign-ins.
+//   - authn.go, authnmfa.go and cors.go: Okta's classic Authentication API
+//     (POST /api/v1/authn, MFA_REQUIRED and the factor's verify link) used
+//     by the Okta Sign-In Widget in classic mode, with CORS for trusted
+//     origins.
+//   - idx.go and idxwire.go: Okta Identity Engine's interaction code flow,
+//     as the Sign-In Widget 7 runs it: /v1/interact, /idp/idx/introspect,
+//     /idp/idx/identify, /idp/idx/challenge/answer and the interaction_code
+//     grant at the token endpoint.
+//   - org.go: /.well-known/okta-organization, which tells clients the
+//     engine (Config.Engine): "idx" for Identity Engine, "v1" for Classic.
+//   - totp.go and loginotp.go: a TOTP second factor (RFC 6238) on every
+//     sign-in path, and the dev-only page that shows the demo codes.
+//   - switchuser.go: the confirmation asked before a sessionToken replaces
+//     another user's SSO session.
+//   - users.go and throttle.go: the user directory and the lockout after
+//     repeated failures, whose records of real accounts no flood can evict.
+//   - store.go and clientkey.go: the bounded in-memory stores, where each
+//     client address keeps its share.
 //
 // It is not a production identity provider: all state lives in memory and
 // ends with the process, users and clients are fixed at start-up, and only
-// confidential clients using the authorization code flow are supported.
+// confidential clients using the authorization code or interaction code
+// flow are supported.
 package devprovider

@@ -9,11 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // TestCodeFlow runs the whole authorization code flow over HTTP, as the
 // app and a browser do, with each client authentication method.
 func TestCodeFlow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		basic bool
@@ -25,6 +28,7 @@ func TestCodeFlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			overrides := map[string]string{}
 			form := url.Values{}
@@ -122,6 +126,7 @@ func TestCodeFlow(t *testing.T) {
 // TestSingleSignOn checks that a second authorize with the provider's
 // session cookie gets a code without a password, and that logout ends it.
 func TestSingleSignOn(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(nil))
 	resp, _ = e.postLogin(e.signInRequestID(resp, body), aliceLogin, alicePassword)
@@ -181,13 +186,16 @@ func TestSingleSignOn(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
-	e := newTestEnv(t)
+	t.Parallel()
+	keys := &testkeys.Source{}
+	e := newTestEnvKeys(t, keys)
 	code := e.signIn(nil)
 	_, tok := e.tokenRequest(codeForm(code), testClientID, testClientSecret, true)
 	idToken := tok["id_token"].(string)
 
-	// A token signed by a stranger's key with our issuer and audience.
-	foreign := newTestEnv(t)
+	// A token signed by a stranger's key with our issuer and audience. The
+	// same Source makes sure that the stranger's key differs from ours.
+	foreign := newTestEnvKeys(t, keys)
 	fcode := foreign.signIn(nil)
 	_, ftok := foreign.tokenRequest(codeForm(fcode), testClientID, testClientSecret, true)
 

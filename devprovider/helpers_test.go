@@ -19,6 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/okta-samples/okta-go-sample/internal/fakeclock"
 	"github.com/okta-samples/okta-go-sample/internal/logbuf"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 const (
@@ -57,7 +58,18 @@ type testEnv struct {
 	logs    *logbuf.Buffer
 }
 
+// newTestEnv starts a provider whose signing keys are test keys made in
+// advance (internal/testkeys), so that it starts in well under a
+// millisecond instead of generating an RSA key.
 func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	return newTestEnvKeys(t, &testkeys.Source{})
+}
+
+// newTestEnvKeys is newTestEnv with signing keys from keys. Providers that
+// must not share a key, such as one and the stranger whose tokens it must
+// refuse, take theirs from the same Source.
+func newTestEnvKeys(t *testing.T, keys *testkeys.Source) *testEnv {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/oauth2/default"
@@ -73,6 +85,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		TrustedOrigins: []string{testTrustedOrigin},
 		Logger:         slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:            clock.Now,
+		NewSigningKey:  keys.Next,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -45,7 +45,7 @@ func (p *Provider) mintIDToken(u User, clientID string, grant codeGrant, accessT
 		IssuedAt: now.Unix(),
 		AuthTime: grant.auth.authTime.Unix(),
 		JTI:      newJTI(),
-		AMR:      []string{"pwd"}, // RFC 8176 §2: password authentication
+		AMR:      grant.auth.methods(), // RFC 8176 §2
 		// OIDC Core §3.1.2.1: the nonce from the authorization request is
 		// passed through unmodified; the client checks it (§3.1.3.7).
 		Nonce:  grant.nonce,

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -18,12 +19,32 @@ type signingKey struct {
 	signer jose.Signer
 }
 
-// newSigningKey generates a 2048-bit RSA key for RS256, the algorithm OIDC
-// Core §15.1 requires every provider to support, and a random kid.
-func newSigningKey() (signingKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+// minRSABits is the smallest RSA modulus allowed for RS256 (RFC 7518 §3.3).
+const minRSABits = 2048
+
+// generateRSAKey generates a 2048-bit RSA key: the default of
+// Config.NewSigningKey.
+func generateRSAKey() (*rsa.PrivateKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, minRSABits)
 	if err != nil {
-		return signingKey{}, fmt.Errorf("generate RSA key: %w", err)
+		return nil, fmt.Errorf("generate RSA key: %w", err)
+	}
+	return priv, nil
+}
+
+// newSigningKey makes a key for RS256, the algorithm OIDC Core §15.1
+// requires every provider to support, from newKey (Config.NewSigningKey),
+// with a random kid.
+func newSigningKey(newKey func() (*rsa.PrivateKey, error)) (signingKey, error) {
+	priv, err := newKey()
+	if err != nil {
+		return signingKey{}, fmt.Errorf("new signing key: %w", err)
+	}
+	if priv == nil {
+		return signingKey{}, errors.New("NewSigningKey returned no key")
+	}
+	if bits := priv.N.BitLen(); bits < minRSABits {
+		return signingKey{}, fmt.Errorf("signing key has %d bits, want at least %d (RFC 7518 §3.3)", bits, minRSABits)
 	}
 	kid := rand.Text()
 	// Passing a JSONWebKey (not the bare key) makes go-jose put the kid in
@@ -94,11 +115,11 @@ func (kr *keyRing) rotate(k signingKey) {
 	kr.current = k
 }
 
-// RotateKey generates a new signing key with a new kid and signs with it
-// from now on. The previous public key stays in /v1/keys until the next
-// rotation; older keys are dropped.
+// RotateKey makes a new signing key (with Config.NewSigningKey) with a new
+// kid and signs with it from now on. The previous public key stays in
+// /v1/keys until the next rotation; older keys are dropped.
 func (p *Provider) RotateKey() error {
-	k, err := newSigningKey()
+	k, err := newSigningKey(p.newKey)
 	if err != nil {
 		return fmt.Errorf("devprovider: rotate key: %w", err)
 	}

@@ -17,8 +17,8 @@ const maxFormBytes = 16 << 10
 // showSignIn stores req server-side and renders the hosted sign-in page. The
 // form carries only the random key of the stored request; redirect_uri,
 // state and the rest are never read back from the browser.
-func (p *Provider) showSignIn(w http.ResponseWriter, req authRequest) {
-	id, _ := p.pending.add(req)
+func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, req authRequest) {
+	id, _ := p.pending.addFor(p.clientKey(r), req)
 	p.renderLogin(w, http.StatusOK, loginView{RequestID: id, ClientID: req.clientID, Username: req.loginHint}, req.redirectURI)
 }
 
@@ -76,7 +76,12 @@ func (p *Provider) handleLogin() http.Handler {
 				"This sign-in page has expired or was already used. Go back to the application and sign in again.")
 			return
 		}
-		a := authentication{subject: user.Subject, authTime: p.now()}
+		a := authentication{subject: user.Subject, authTime: p.now(), amr: amrPassword()}
+		if user.TOTPSecret != "" {
+			// The password was right; the session waits for the code.
+			p.askForCode(w, r, otpPending{req: req, auth: a}, "", http.StatusOK)
+			return
+		}
 		p.startSession(w, r, a)
 		p.log.Info("sign-in succeeded", "via", "form", "username", user.Login, "sub", user.Subject)
 		// 303 turns the POST into a GET of the redirect URI.

@@ -12,6 +12,7 @@ import (
 var passwordValueRE = regexp.MustCompile(`id="okta-signin-password"[^>]*value=`)
 
 func TestSignInForm(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		username   string
@@ -28,6 +29,7 @@ func TestSignInForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			resp, body := e.get(e.authorizeURL(nil))
 			id := e.signInRequestID(resp, body)
@@ -57,6 +59,7 @@ func TestSignInForm(t *testing.T) {
 // TestSignInLockout checks that repeated failures for one username lock it
 // out for a growing time, on the provider's clock.
 func TestSignInLockout(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(nil))
 	id := e.signInRequestID(resp, body)
@@ -124,6 +127,7 @@ func TestSignInLockout(t *testing.T) {
 }
 
 func TestSignInFormRequests(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		header     map[string]string
@@ -141,6 +145,7 @@ func TestSignInFormRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			resp, body := e.get(e.authorizeURL(nil))
 			id := e.signInRequestID(resp, body)
@@ -176,6 +181,7 @@ func TestSignInFormRequests(t *testing.T) {
 // typed: a password typed into the username field would land in the log.
 // A known user is logged by sub, anyone else by a labelled hash.
 func TestFailedSignInLogging(t *testing.T) {
+	t.Parallel()
 	// No characters that the JSON log would escape, so a leak is visible.
 	const (
 		typedUsername = "Tr0ub4dor-3-typed-as-username"
@@ -204,6 +210,7 @@ func TestFailedSignInLogging(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			for range tt.attempts {
 				tt.via(e, tt.username, typedPassword)

@@ -18,25 +18,35 @@ var assets embed.FS
 
 // pages are the provider's HTML pages, parsed once at start-up.
 type pages struct {
-	login   *template.Template
-	message *template.Template
-	static  http.Handler
+	login      *template.Template
+	otp        *template.Template // the one-time code after the password
+	switchUser *template.Template // confirm signing in as someone else
+	totp       *template.Template // dev-only: the demo users' current codes
+	message    *template.Template
+	static     http.Handler
 }
 
 func parsePages() (*pages, error) {
-	login, err := template.ParseFS(assets, "templates/layout.html", "templates/login.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse login template: %w", err)
-	}
-	message, err := template.ParseFS(assets, "templates/layout.html", "templates/message.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse message template: %w", err)
+	pg := &pages{}
+	for _, t := range []struct {
+		dst  **template.Template
+		name string
+	}{
+		{&pg.login, "login"}, {&pg.otp, "otp"}, {&pg.switchUser, "switchuser"}, {&pg.totp, "totp"},
+		{&pg.message, "message"},
+	} {
+		parsed, err := template.ParseFS(assets, "templates/layout.html", "templates/"+t.name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s template: %w", t.name, err)
+		}
+		*t.dst = parsed
 	}
 	static, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, fmt.Errorf("static assets: %w", err)
 	}
-	return &pages{login: login, message: message, static: http.FileServerFS(static)}, nil
+	pg.static = http.FileServerFS(static)
+	return pg, nil
 }
 
 // loginView is the data of the hosted sign-in page.
@@ -47,7 +57,8 @@ type loginView struct {
 	ClientID   string
 	Username   string
 	Error      string
-	DemoHint   bool // show the public demo credentials
+	DemoHint   bool   // show the public demo credentials
+	TOTPPage   string // the dev-only page with the demo codes, if served
 }
 
 // messageView is the data of an error or information page.
@@ -65,14 +76,26 @@ func (p *Provider) stylesheet() string { return p.issuerPath + "/static/provider
 // because browsers apply form-action to redirects that follow a form
 // submission.
 func (p *Provider) renderLogin(w http.ResponseWriter, status int, v loginView, redirectURI string) {
-	v.Stylesheet = p.stylesheet()
 	v.Action = p.issuerPath + "/v1/login"
+	v.TOTPPage = p.TOTPPageURL()
+	p.renderLoginPage(w, status, p.pages.login, v, redirectURI)
+}
+
+// renderLoginPage renders one of the sign-in steps, whose form submission
+// may end in a redirect to redirectURI.
+func (p *Provider) renderLoginPage(w http.ResponseWriter, status int, t *template.Template, v loginView, redirectURI string) {
+	v.Stylesheet = p.stylesheet()
 	v.DemoHint = p.demoUsers
-	extra := ""
+	p.renderHTML(w, status, t, v, formActionFor(redirectURI))
+}
+
+// formActionFor is the CSP form-action source that lets a form's redirect
+// reach redirectURI, with a leading space, or "".
+func formActionFor(redirectURI string) string {
 	if u, err := url.Parse(redirectURI); err == nil && u.Scheme != "" && u.Host != "" {
-		extra = " " + u.Scheme + "://" + u.Host
+		return " " + u.Scheme + "://" + u.Host
 	}
-	p.renderHTML(w, status, p.pages.login, v, extra)
+	return ""
 }
 
 // renderMessage renders an error or information page. title and msg are for

@@ -2,6 +2,7 @@ package devprovider
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,8 +30,20 @@ const (
 	tokenTTL = time.Hour
 	// maxStoreEntries bounds each in-memory store, and the sign-in
 	// throttle, so that a client in a loop cannot exhaust memory. A full
-	// store drops its oldest entry rather than refuse (see store).
+	// store drops an entry of the client holding the most rather than
+	// refuse (see store).
 	maxStoreEntries = 10000
+	// maxEntriesPerClient bounds what one client address may hold in each
+	// store (see clientKey): ten clients are needed to fill one. It is far
+	// above what a person or a load test with a thousand parallel logins
+	// needs.
+	maxEntriesPerClient = maxStoreEntries / 10
+	// interactionTTL bounds an Identity Engine interaction, from
+	// /v1/interact to its interaction code, and so its state handles.
+	interactionTTL = 10 * time.Minute
+	// mfaPendingTTL bounds the wait between a correct password and the
+	// one-time code that must follow it (Okta's stateToken lives 5 minutes).
+	mfaPendingTTL = 5 * time.Minute
 )
 
 // Config configures a Provider. Only Issuer and Clients are required.
@@ -47,11 +60,27 @@ type Config struct {
 	// call /api/v1/authn and read the discovery document and keys from a
 	// browser, like Okta's Trusted Origins (CORS).
 	TrustedOrigins []string
+	// Engine is the Okta pipeline the provider imitates, as it reports at
+	// /.well-known/okta-organization: EngineIdentity (the default) or
+	// EngineClassic.
+	Engine Engine
+	// ClientIP returns the address of the client that sent a request. The
+	// provider keeps each client address to its share of its stores, so
+	// that one client cannot push out the others' pending sign-ins. Nil
+	// means the host of http.Request.RemoteAddr; set it only behind a
+	// reverse proxy you trust, to return the address that proxy reports.
+	ClientIP func(r *http.Request) string
 	// Logger receives structured events. Nil discards them.
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now. Tests set it to
 	// control expiry.
 	Now func() time.Time
+	// NewSigningKey returns each RS256 signing key: the one New starts
+	// with and one per RotateKey. Nil generates a fresh 2048-bit RSA key,
+	// which takes about half a second; tests set it to hand out keys made
+	// in advance (internal/testkeys). Keys shorter than 2048 bits are
+	// refused (RFC 7518 §3.3).
+	NewSigningKey func() (*rsa.PrivateKey, error)
 }
 
 // Client is a registered confidential OAuth client.
@@ -87,6 +116,12 @@ type User struct {
 	Locale string
 	// ZoneInfo is an IANA time zone such as America/Los_Angeles.
 	ZoneInfo string
+	// TOTPSecret, when set, gives the user a second factor: a TOTP
+	// authenticator (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits, as
+	// Google Authenticator), asked for after the password. It is the
+	// shared secret in base32 (RFC 4648 §6), at least 128 bits (RFC 4226
+	// §4 R6). See User.TOTPURI.
+	TOTPSecret string
 }
 
 // Provider is an OpenID provider. It is an http.Handler meant to be served
@@ -98,24 +133,39 @@ type Provider struct {
 	origin        string // scheme://host[:port] of the issuer
 	secureCookies bool
 	demoUsers     bool // the users are DemoUsers, whose passwords are public
+	engine        Engine
 	discoveryJSON []byte
+	orgJSON       []byte
 
 	clients        map[string]Client
 	users          *directory
 	trustedOrigins map[string]bool
+	clientIP       func(*http.Request) string
 	log            *slog.Logger
 	now            func() time.Time
 	startedAt      time.Time
 
 	keys          *keyRing
+	newKey        func() (*rsa.PrivateKey, error) // Config.NewSigningKey or generateRSAKey
 	pending       *store[authRequest]
 	codes         *store[codeGrant]
 	redeemed      *store[string] // used code -> access token issued from it
 	sessions      *store[authentication]
 	sessionTokens *store[authentication]
 	accessTokens  *store[accessGrant]
-	throttle      *throttle
-	pages         *pages
+	// Identity Engine: interactions by interaction_handle, the current
+	// state handle of each, and the interaction codes they end with.
+	interactions     *store[*interaction]
+	stateHandles     *store[string]
+	interactionCodes *store[codeGrant]
+	// Sign-ins that passed the password and wait for the one-time code:
+	// on the hosted page, and at /api/v1/authn (keyed by stateToken).
+	otpPending *store[otpPending]
+	authnMFA   *store[authentication]
+	userSwitch *store[userSwitch]
+	totp       *totpGuard
+	throttle   *throttle
+	pages      *pages
 	// logHashKey keys the hash that stands for an unknown username in the
 	// log (see signInAttr).
 	logHashKey []byte
@@ -123,9 +173,9 @@ type Provider struct {
 	handler http.Handler
 }
 
-// New validates cfg, generates a 2048-bit RSA signing key with a random key
-// id, and returns a ready Provider. All configuration problems are reported
-// at once.
+// New validates cfg, makes a signing key with a random key id (a fresh
+// 2048-bit RSA key unless Config.NewSigningKey says otherwise), and
+// returns a ready Provider. All configuration problems are reported at once.
 func New(cfg Config) (*Provider, error) {
 	users := cfg.Users
 	if users == nil {
@@ -149,7 +199,11 @@ func New(cfg Config) (*Provider, error) {
 		// validate has parsed it already.
 		return nil, fmt.Errorf("devprovider: parse issuer: %w", err)
 	}
-	key, err := newSigningKey()
+	newKey := cfg.NewSigningKey
+	if newKey == nil {
+		newKey = generateRSAKey
+	}
+	key, err := newSigningKey(newKey)
 	if err != nil {
 		return nil, fmt.Errorf("devprovider: %w", err)
 	}
@@ -158,28 +212,43 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("devprovider: %w", err)
 	}
 
+	engine := cfg.Engine
+	if engine == "" {
+		engine = EngineIdentity
+	}
+
 	p := &Provider{
-		issuer:         issuer,
-		issuerPath:     u.EscapedPath(),
-		origin:         u.Scheme + "://" + u.Host,
-		secureCookies:  u.Scheme == "https",
-		demoUsers:      slices.Equal(users, DemoUsers()),
-		clients:        make(map[string]Client, len(cfg.Clients)),
-		users:          newDirectory(users),
-		trustedOrigins: make(map[string]bool, len(cfg.TrustedOrigins)),
-		log:            logger,
-		now:            now,
-		startedAt:      now(),
-		keys:           newKeyRing(key),
-		pending:        newStore[authRequest](now, pendingLoginTTL),
-		codes:          newStore[codeGrant](now, codeTTL),
-		redeemed:       newStore[string](now, codeTTL),
-		sessions:       newStore[authentication](now, ssoSessionTTL),
-		sessionTokens:  newStore[authentication](now, sessionTokenTTL),
-		accessTokens:   newStore[accessGrant](now, tokenTTL),
-		throttle:       newThrottle(now),
-		pages:          pg,
-		logHashKey:     []byte(rand.Text()),
+		issuer:           issuer,
+		issuerPath:       u.EscapedPath(),
+		origin:           u.Scheme + "://" + u.Host,
+		secureCookies:    u.Scheme == "https",
+		demoUsers:        slices.Equal(users, DemoUsers()),
+		engine:           engine,
+		clients:          make(map[string]Client, len(cfg.Clients)),
+		users:            newDirectory(users),
+		trustedOrigins:   make(map[string]bool, len(cfg.TrustedOrigins)),
+		clientIP:         cfg.ClientIP,
+		log:              logger,
+		now:              now,
+		startedAt:        now(),
+		newKey:           newKey,
+		keys:             newKeyRing(key),
+		pending:          newClientStore[authRequest](now, pendingLoginTTL),
+		codes:            newClientStore[codeGrant](now, codeTTL),
+		redeemed:         newClientStore[string](now, codeTTL),
+		sessions:         newClientStore[authentication](now, ssoSessionTTL),
+		sessionTokens:    newClientStore[authentication](now, sessionTokenTTL),
+		accessTokens:     newClientStore[accessGrant](now, tokenTTL),
+		interactions:     newClientStore[*interaction](now, interactionTTL),
+		stateHandles:     newClientStore[string](now, interactionTTL),
+		interactionCodes: newClientStore[codeGrant](now, codeTTL),
+		otpPending:       newClientStore[otpPending](now, mfaPendingTTL),
+		authnMFA:         newClientStore[authentication](now, mfaPendingTTL),
+		userSwitch:       newClientStore[userSwitch](now, pendingLoginTTL),
+		totp:             newTOTPGuard(),
+		throttle:         newThrottle(now, users...),
+		pages:            pg,
+		logHashKey:       []byte(rand.Text()),
 	}
 	for _, c := range cfg.Clients {
 		p.clients[c.ID] = c
@@ -190,12 +259,23 @@ func New(cfg Config) (*Provider, error) {
 	if p.discoveryJSON, err = p.discoveryDocument(); err != nil {
 		return nil, fmt.Errorf("devprovider: %w", err)
 	}
+	if p.orgJSON, err = p.organizationDocument(); err != nil {
+		return nil, fmt.Errorf("devprovider: %w", err)
+	}
 	p.handler = p.routes()
 	return p, nil
 }
 
+// newClientStore returns a store that keeps each client address to its
+// share (see store and clientKey).
+func newClientStore[T any](now func() time.Time, ttl time.Duration) *store[T] {
+	return newFairStore[T](now, ttl, maxStoreEntries, maxEntriesPerClient)
+}
+
 // ServeHTTP serves the provider's endpoints under the issuer's path, and
-// /api/v1/authn at the origin root. Mount it at "/" of its own server.
+// Okta's organization-wide ones (/api/v1/authn, /idp/idx/...,
+// /.well-known/okta-organization) at the origin root. Mount it at "/" of
+// its own server.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.handler.ServeHTTP(w, r)
 }
@@ -279,6 +359,17 @@ func (cfg Config) validate(users []User) error {
 		if u.Password == "" {
 			bad("Users[%d].Password is empty", i)
 		}
+		if u.TOTPSecret != "" {
+			if err := checkTOTPSecret(u.TOTPSecret); err != nil {
+				bad("Users[%d].TOTPSecret: %w", i, err)
+			}
+		}
+	}
+
+	switch cfg.Engine {
+	case "", EngineIdentity, EngineClassic:
+	default:
+		bad("Engine %q is unknown: use %q (Identity Engine) or %q (Classic Engine)", cfg.Engine, EngineIdentity, EngineClassic)
 	}
 
 	for i, o := range cfg.TrustedOrigins {

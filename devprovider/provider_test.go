@@ -3,9 +3,12 @@ package devprovider
 import (
 	"strings"
 	"testing"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 func TestNewValidation(t *testing.T) {
+	t.Parallel()
 	good := Client{ID: "app", Secret: "secret", RedirectURIs: []string{"http://localhost:8080/cb"}}
 	tests := []struct {
 		name    string
@@ -37,7 +40,10 @@ func TestNewValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := New(tt.cfg)
+			t.Parallel()
+			cfg := tt.cfg
+			cfg.NewSigningKey = (&testkeys.Source{}).Next
+			p, err := New(cfg)
 			if tt.wantErr == nil {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)
@@ -60,14 +66,16 @@ func TestNewValidation(t *testing.T) {
 }
 
 func TestDemoUsers(t *testing.T) {
+	t.Parallel()
 	users := DemoUsers()
-	if len(users) != 2 {
-		t.Fatalf("got %d demo users, want 2", len(users))
+	if len(users) != 3 {
+		t.Fatalf("got %d demo users, want 3", len(users))
 	}
 	d := newDirectory(users)
 	for _, c := range []struct{ login, password string }{
 		{"alice@example.com", "Alice-demo-1"},
 		{"bob@example.com", "Bob-demo-1"},
+		{"carol@example.com", "Carol-demo-1"},
 	} {
 		if _, ok := d.checkPassword(c.login, c.password); !ok {
 			t.Errorf("%s: documented demo password rejected", c.login)
@@ -83,9 +91,11 @@ func TestDemoUsers(t *testing.T) {
 // TestSignInPageHidesHintForCustomUsers checks that the demo credentials
 // are only advertised when they are the ones that work.
 func TestSignInPageHidesHintForCustomUsers(t *testing.T) {
+	t.Parallel()
 	p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default",
-		Clients: []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost:8080/cb"}}},
-		Users:   []User{{Subject: "u1", Login: "carol@example.com", Password: "Carol-pw-1"}}})
+		Clients:       []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost:8080/cb"}}},
+		Users:         []User{{Subject: "u1", Login: "carol@example.com", Password: "Carol-pw-1"}},
+		NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

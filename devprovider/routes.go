@@ -3,30 +3,56 @@ package devprovider
 import "net/http"
 
 // routes lists every route of the provider. Endpoints live under the
-// issuer's path, except Okta's Authentication API, which lives at the root
-// of the origin (the Sign-In Widget derives it from the issuer).
+// issuer's path, except Okta's organization-wide ones, which live at the
+// root of the origin (the Sign-In Widget derives their host from the
+// issuer): the Authentication API, the Identity Engine API and the
+// organization document.
 func (p *Provider) routes() http.Handler {
 	mux := http.NewServeMux()
 	base := p.issuerPath
 
-	// Routes a browser on a trusted origin may call with fetch().
-	withCORS := func(method, path string, h http.Handler) {
-		mux.Handle(method+" "+path, p.cors(h))
-		mux.Handle("OPTIONS "+path, p.preflight(method))
+	// Public documents a page on a trusted origin may read with fetch(),
+	// without credentials: the widget reads discovery first
+	// (code_challenge_methods_supported).
+	public := func(path string, h http.Handler) {
+		mux.Handle("GET "+path, p.cors(h, false))
+		mux.Handle("OPTIONS "+path, p.preflight(http.MethodGet, false))
 	}
-	withCORS(http.MethodGet, base+"/.well-known/openid-configuration", p.handleDiscovery())
-	withCORS(http.MethodGet, base+"/.well-known/oauth-authorization-server", p.handleDiscovery())
-	withCORS(http.MethodGet, base+"/v1/keys", p.handleKeys())
-	withCORS(http.MethodPost, "/api/v1/authn", p.handleAuthn())
+	public(base+"/.well-known/openid-configuration", p.handleDiscovery())
+	public(base+"/.well-known/oauth-authorization-server", p.handleDiscovery())
+	public(base+"/v1/keys", p.handleKeys())
+	public("/.well-known/okta-organization", p.handleOrganization())
+
+	// Calls a page on a trusted origin makes with credentials (cookies).
+	// Only those origins get CORS headers, and the handlers refuse other
+	// origins outright.
+	credentialed := func(path string, h http.Handler) {
+		mux.Handle("POST "+path, p.cors(h, true))
+		mux.Handle("OPTIONS "+path, p.preflight(http.MethodPost, true))
+	}
+	credentialed("/api/v1/authn", p.handleAuthn())
+	credentialed("/api/v1/authn/factors/{factorID}/verify", p.handleFactorVerify())
+	credentialed("/api/v1/authn/cancel", p.handleAuthnCancel())
+	if p.engine == EngineIdentity {
+		credentialed(base+"/v1/interact", p.handleInteract())
+		credentialed("/idp/idx/introspect", p.handleIntrospect())
+		credentialed("/idp/idx/identify", p.handleRemediation(p.identify))
+		credentialed("/idp/idx/challenge/answer", p.handleRemediation(p.challengeAnswer))
+		credentialed("/idp/idx/cancel", p.handleRemediation(p.cancel))
+	}
 
 	mux.Handle("GET "+base+"/v1/authorize", p.handleAuthorize())
 	mux.Handle("POST "+base+"/v1/login", p.handleLogin())
+	mux.Handle("POST "+base+"/v1/login/otp", p.handleLoginOTP())
+	mux.Handle("POST "+base+"/v1/login/switch", p.handleSwitchUser())
 	mux.Handle("POST "+base+"/v1/token", p.handleToken())
 	userinfo := p.handleUserinfo()
 	mux.Handle("GET "+base+"/v1/userinfo", userinfo)
 	mux.Handle("POST "+base+"/v1/userinfo", userinfo)
 	mux.Handle("GET "+base+"/v1/logout", p.handleLogout())
 	mux.Handle("GET "+base+"/static/", http.StripPrefix(base+"/static/", p.pages.static))
+	// Dev only, and only for the demo users: see TOTPPagePath.
+	mux.Handle("GET "+TOTPPagePath, p.handleTOTPPage())
 	// Browsers ask every origin for /favicon.ico on their own; an empty
 	// answer keeps a 404 out of their consoles.
 	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

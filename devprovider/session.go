@@ -2,6 +2,7 @@ package devprovider
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -16,6 +17,17 @@ const sessionCookieName = "devprovider_sid"
 type authentication struct {
 	subject  string
 	authTime time.Time
+	// amr lists the methods used (RFC 8176), for the id_token's amr claim;
+	// nil means a password alone.
+	amr []string
+}
+
+// methods returns a.amr, or a password alone when a.amr is empty.
+func (a authentication) methods() []string {
+	if len(a.amr) == 0 {
+		return amrPassword()
+	}
+	return slices.Clone(a.amr)
 }
 
 // startSession ends any session the browser already has server-side, then
@@ -26,7 +38,7 @@ func (p *Provider) startSession(w http.ResponseWriter, r *http.Request, a authen
 	if old, err := r.Cookie(sessionCookieName); err == nil {
 		p.sessions.remove(old.Value)
 	}
-	id, _ := p.sessions.add(a)
+	id, _ := p.sessions.addFor(p.clientKey(r), a)
 	http.SetCookie(w, &http.Cookie{
 		Name:  sessionCookieName,
 		Value: id,

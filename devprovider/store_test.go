@@ -11,6 +11,7 @@ import (
 // does not stop a real user from signing in and using the tokens, and that
 // the store stays bounded.
 func TestStoreFlood(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		fill func(p *Provider)
@@ -29,6 +30,7 @@ func TestStoreFlood(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			for range maxStoreEntries {
 				tt.fill(e.p)
@@ -58,7 +60,9 @@ func TestStoreFlood(t *testing.T) {
 // TestStoreEviction checks which entry a full store gives up: expired ones
 // first, otherwise the oldest.
 func TestStoreEviction(t *testing.T) {
+	t.Parallel()
 	t.Run("oldest live entry goes", func(t *testing.T) {
+		t.Parallel()
 		clock := newTestClock()
 		s := newStore[int](clock.Now, time.Minute)
 		keys := make([]string, maxStoreEntries+1)
@@ -78,6 +82,7 @@ func TestStoreEviction(t *testing.T) {
 		}
 	})
 	t.Run("expired entries go first", func(t *testing.T) {
+		t.Parallel()
 		clock := newTestClock()
 		s := newStore[int](clock.Now, time.Minute)
 		for i := range maxStoreEntries {
@@ -96,6 +101,7 @@ func TestStoreEviction(t *testing.T) {
 		}
 	})
 	t.Run("replacing a key keeps one entry", func(t *testing.T) {
+		t.Parallel()
 		s := newStore[int](newTestClock().Now, time.Minute)
 		s.put("k", 1)
 		s.put("k", 2)

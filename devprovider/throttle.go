@@ -29,32 +29,52 @@ const (
 	attemptLocked
 )
 
-// throttle counts failed sign-ins per normalized username. It uses the
-// provider's clock, so tests move time instead of sleeping.
+// throttle counts failed sign-ins per normalized username, and failed
+// second factors per user. It uses the provider's clock, so tests move time
+// instead of sleeping.
 //
-// It remembers at most maxStoreEntries usernames. When full, a new failure
-// replaces the record of the least recently failed username. Refusing
-// instead would let anyone lock every other user out with that many
-// failures for random names. Replacing can forget a lockout, but only after
-// maxStoreEntries failures for other names since that username's last one,
-// so guessing a password this way costs thousands of requests per
-// freeFailures guesses.
+// The records of real accounts live apart, in accounts: there is at most
+// one per account and factor, so they are bounded by the directory, and
+// nothing an attacker sends can push one out. Without that, failures for
+// thousands of made-up names would evict a real user's lockout and let the
+// guessing go on.
+//
+// Failures for names that are no account are remembered too (so that
+// answers do not tell which names exist), in records: at most
+// maxStoreEntries, the least recently failed going first when full.
+// Refusing instead would let anyone lock every other name out with that
+// many failures for random names; forgetting costs nothing, as no account
+// is behind those names.
 type throttle struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	records map[string]*list.Element // normalized username -> element of order
-	// order holds the *failures values, least recently failed first.
+	mu  sync.Mutex
+	now func() time.Time
+	// realLogins and realSubjects are the normalized logins and the subjects
+	// of the real accounts; accounts holds their failure records.
+	realLogins   map[string]bool
+	realSubjects map[string]bool
+	accounts     map[string]*failures
+	records      map[string]*list.Element // other normalized username -> element of order
+	// order holds the *failures values of records, least recently failed first.
 	order *list.List
 }
 
 type failures struct {
-	key   string // normalized username
+	key   string // normalized username, or the account key
 	count int
 	last  time.Time
 }
 
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, records: make(map[string]*list.Element), order: list.New()}
+// newThrottle returns a throttle whose real accounts are users.
+func newThrottle(now func() time.Time, users ...User) *throttle {
+	t := &throttle{
+		now: now, realLogins: make(map[string]bool, len(users)), realSubjects: make(map[string]bool, len(users)),
+		accounts: make(map[string]*failures), records: make(map[string]*list.Element), order: list.New(),
+	}
+	for _, u := range users {
+		t.realLogins[normalizeLogin(u.Login)] = true
+		t.realSubjects[u.Subject] = true
+	}
+	return t
 }
 
 // attempt runs check for username unless the username is locked out, and
@@ -67,6 +87,9 @@ func (t *throttle) attempt(username string, check func() bool) (res attemptResul
 	defer t.mu.Unlock()
 	now := t.now()
 	t.forgetLocked(now)
+	if t.realLogins[key] {
+		return t.attemptAccountLocked("password "+key, now, check)
+	}
 
 	el, tracked := t.records[key]
 	if tracked && now.Sub(el.Value.(*failures).last) >= forgetAfter {
@@ -97,6 +120,45 @@ func (t *throttle) attempt(username string, check func() bool) (res attemptResul
 		t.removeLocked(t.order.Front())
 	}
 	t.records[key] = t.order.PushBack(&failures{key: key, count: 1, last: now})
+	return attemptFailed, 0
+}
+
+// attemptSecondFactor is attempt for the second factor of the account
+// subject, with a count of its own: a correct password must not reset the
+// failures of the one-time codes that follow it, or knowing the password
+// would give unlimited guesses at the code. A subject that is no real
+// account is refused.
+func (t *throttle) attemptSecondFactor(subject string, check func() bool) (res attemptResult, retryAfter time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.realSubjects[subject] {
+		return attemptFailed, 0
+	}
+	return t.attemptAccountLocked("otp "+subject, t.now(), check)
+}
+
+// attemptAccountLocked is attempt for the record key of a real account.
+func (t *throttle) attemptAccountLocked(key string, now time.Time, check func() bool) (attemptResult, time.Duration) {
+	rec := t.accounts[key]
+	if rec != nil && now.Sub(rec.last) >= forgetAfter {
+		delete(t.accounts, key)
+		rec = nil
+	}
+	if rec != nil {
+		if until := rec.lockedUntil(); now.Before(until) {
+			return attemptLocked, until.Sub(now)
+		}
+	}
+	if check() {
+		delete(t.accounts, key)
+		return attemptOK, 0
+	}
+	if rec == nil {
+		rec = &failures{key: key}
+		t.accounts[key] = rec
+	}
+	rec.count++
+	rec.last = now
 	return attemptFailed, 0
 }
 

@@ -9,6 +9,7 @@ import (
 // usernames, as a script trying random names makes, neither lock out a
 // user who has not failed nor grow the throttle past maxStoreEntries.
 func TestThrottleFlood(t *testing.T) {
+	t.Parallel()
 	fail := func() bool { return false }
 	flood := func(th *throttle, from, n int) {
 		for i := range n {
@@ -17,6 +18,7 @@ func TestThrottleFlood(t *testing.T) {
 	}
 
 	t.Run("an untracked user can still sign in", func(t *testing.T) {
+		t.Parallel()
 		th := newThrottle(newTestClock().Now)
 		flood(th, 0, maxStoreEntries+100)
 		if res, wait := th.attempt(aliceLogin, func() bool { return true }); res != attemptOK {
@@ -28,6 +30,7 @@ func TestThrottleFlood(t *testing.T) {
 	})
 
 	t.Run("the least recently failed record goes first", func(t *testing.T) {
+		t.Parallel()
 		th := newThrottle(newTestClock().Now)
 		half := maxStoreEntries / 2
 		flood(th, 0, half)
@@ -48,6 +51,7 @@ func TestThrottleFlood(t *testing.T) {
 	})
 
 	t.Run("forgotten records are dropped before live ones", func(t *testing.T) {
+		t.Parallel()
 		clock := newTestClock()
 		th := newThrottle(clock.Now)
 		flood(th, 0, maxStoreEntries)

@@ -34,7 +34,8 @@ type tokenResponse struct {
 }
 
 // handleToken serves POST {issuer}/v1/token for the authorization_code grant
-// (RFC 6749 §4.1.3).
+// (RFC 6749 §4.1.3) and, with Identity Engine, Okta's interaction_code
+// grant.
 func (p *Provider) handleToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp, err := p.exchangeCode(w, r)
@@ -79,38 +80,51 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		return nil, oerr
 	}
 
-	switch gt := form.Get("grant_type"); gt {
-	case "authorization_code":
-	case "":
+	// The two grants differ only in where their codes come from: /v1/authorize
+	// (RFC 6749 §4.1.3) or the end of an Identity Engine interaction.
+	var (
+		codeParam, what string
+		codes           *store[codeGrant]
+	)
+	switch gt := form.Get("grant_type"); {
+	case gt == "authorization_code":
+		codeParam, what, codes = "code", "authorization code", p.codes
+	case gt == "interaction_code" && p.engine == EngineIdentity:
+		codeParam, what, codes = "interaction_code", "interaction code", p.interactionCodes
+	case gt == "":
 		return nil, invalid(http.StatusBadRequest, "invalid_request", "The grant_type parameter is required.")
 	default:
-		return nil, invalid(http.StatusBadRequest, "unsupported_grant_type", "Only the authorization_code grant is supported.")
+		return nil, invalid(http.StatusBadRequest, "unsupported_grant_type", p.supportedGrantsMessage())
 	}
 
-	code := form.Get("code")
+	code := form.Get(codeParam)
 	if code == "" {
-		return nil, invalid(http.StatusBadRequest, "invalid_request", "The code parameter is required.")
+		return nil, invalid(http.StatusBadRequest, "invalid_request", "The "+codeParam+" parameter is required.")
 	}
-	grant, ok := p.codes.take(code)
+	grant, ok := codes.take(code)
 	if !ok {
 		// RFC 6749 §4.1.2: if a code is used more than once, the server
 		// should revoke the tokens already issued from it, because one of
 		// the two uses is an attacker's.
 		if accessToken, used := p.redeemed.take(code); used {
 			p.accessTokens.remove(accessToken)
-			p.log.Warn("authorization code replayed: tokens revoked", "client_id", client.ID)
+			p.log.Warn(what+" replayed: tokens revoked", "client_id", client.ID)
 		}
-		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The authorization code is invalid, expired or already used.")
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The "+what+" is invalid, expired or already used.")
 	}
 	// From here the code is spent, whatever the outcome: a failed attempt
 	// must not leave it usable for another try.
 	if grant.clientID != client.ID {
-		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The authorization code was issued to another client.")
+		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The "+what+" was issued to another client.")
 	}
 	// RFC 6749 §4.1.3: redirect_uri must be identical to the authorize one.
-	if form.Get("redirect_uri") != grant.redirectURI {
+	// Okta's interaction_code grant does not ask for it, since /v1/interact
+	// fixed it; when it is sent anyway it must match too.
+	if _, sent := form["redirect_uri"]; (sent || codeParam == "code") && form.Get("redirect_uri") != grant.redirectURI {
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The redirect_uri does not match the authorization request.")
 	}
+	// Interaction codes always carry an S256 challenge, so a verifier is
+	// required for them.
 	if err := verifyPKCE(grant, form.Get("code_verifier")); err != "" {
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", err)
 	}
@@ -119,15 +133,15 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The user no longer exists.")
 	}
 
-	accessToken, _ := p.accessTokens.add(accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
-	p.redeemed.put(code, accessToken)
+	accessToken, _ := p.accessTokens.addFor(grant.owner, accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
+	p.redeemed.putFor(grant.owner, code, accessToken)
 	idToken, signErr := p.mintIDToken(user, client.ID, grant, accessToken)
 	if signErr != nil {
 		p.accessTokens.remove(accessToken)
 		p.log.Error("sign ID token", "err", signErr)
 		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the ID token.")
 	}
-	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope)
+	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope, "grant_type", form.Get("grant_type"))
 	return &tokenResponse{
 		AccessToken: accessToken,
 		TokenType:   "Bearer",
@@ -219,3 +233,15 @@ func verifyPKCE(grant codeGrant, verifier string) string {
 
 // newJTI returns a random JWT ID (RFC 7519 §4.1.7).
 func newJTI() string { return "ID." + rand.Text() }
+
+// supportedGrants lists the grant types of the token endpoint.
+func (p *Provider) supportedGrants() []string {
+	if p.engine == EngineIdentity {
+		return []string{"authorization_code", "interaction_code"}
+	}
+	return []string{"authorization_code"}
+}
+
+func (p *Provider) supportedGrantsMessage() string {
+	return "The supported grants are " + strings.Join(p.supportedGrants(), " and ") + "."
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // The client the fuzz targets register. The secret has characters that
@@ -60,6 +61,7 @@ func newFuzzProvider(f *testing.F) (*devprovider.Provider, *fuzzClock) {
 		}},
 		TrustedOrigins: []string{fuzzOrigin},
 		Now:            clock.Now,
+		NewSigningKey:  (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		f.Fatalf("devprovider.New: %v", err)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTokenCodeReplay(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	code := e.signIn(nil)
 	resp, tok := e.tokenRequest(codeForm(code), testClientID, testClientSecret, true)
@@ -35,6 +36,7 @@ func TestTokenCodeReplay(t *testing.T) {
 // TestTokenCodeBinding checks that a code only works for its client,
 // redirect_uri and PKCE verifier, and only once, whatever went wrong.
 func TestTokenCodeBinding(t *testing.T) {
+	t.Parallel()
 	const plainVerifier = "plain-verifier-0123456789-0123456789-0123456789"
 	s256 := map[string]string{"code_challenge": testChallenge, "code_challenge_method": "S256"}
 	tests := []struct {
@@ -69,6 +71,7 @@ func TestTokenCodeBinding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			code := e.signIn(tt.authorize)
 			e.clock.Advance(tt.advance)
@@ -104,6 +107,7 @@ func TestTokenCodeBinding(t *testing.T) {
 }
 
 func TestTokenClientAuthentication(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		prepare       func(req *http.Request, form url.Values)
@@ -175,6 +179,7 @@ func TestTokenClientAuthentication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t)
 			form := codeForm(e.signIn(nil))
 			req, err := http.NewRequest(http.MethodPost, e.issuer+"/v1/token", nil)
@@ -200,6 +205,7 @@ func TestTokenClientAuthentication(t *testing.T) {
 }
 
 func TestTokenBodyLimit(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	code := e.signIn(nil)
 	form := codeForm(code)
@@ -224,6 +230,7 @@ func TestTokenBodyLimit(t *testing.T) {
 }
 
 func TestTokenMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	resp, _ := e.get(e.issuer + "/v1/token")
 	if resp.StatusCode != http.StatusMethodNotAllowed {

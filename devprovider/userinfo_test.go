@@ -10,6 +10,7 @@ import (
 )
 
 func TestUserinfo(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	_, tok := e.tokenRequest(codeForm(e.signIn(nil)), testClientID, testClientSecret, true)
 	accessToken := tok["access_token"].(string)

@@ -3,15 +3,17 @@ package devprovider
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"slices"
 	"strings"
 )
 
-// DemoUsers returns the two fixed demo accounts used when Config.Users is
+// DemoUsers returns the three fixed demo accounts used when Config.Users is
 // nil. Their credentials are public on purpose; they exist only in this
 // development provider:
 //
 //	alice@example.com / Alice-demo-1
 //	bob@example.com   / Bob-demo-1
+//	carol@example.com / Carol-demo-1, then a TOTP code (see DemoTOTPSecret)
 func DemoUsers() []User {
 	return []User{
 		{
@@ -34,8 +36,25 @@ func DemoUsers() []User {
 			Locale:     "en-GB",
 			ZoneInfo:   "Europe/London",
 		},
+		{
+			Subject:    "00udemocarol0000003",
+			Login:      "carol@example.com",
+			Password:   "Carol-demo-1",
+			Email:      "carol@example.com",
+			GivenName:  "Carol",
+			FamilyName: "Clark",
+			Locale:     "en-US",
+			ZoneInfo:   "America/New_York",
+			TOTPSecret: DemoTOTPSecret,
+		},
 	}
 }
+
+// DemoTOTPSecret is the TOTP secret of the demo user carol@example.com. Like
+// the demo passwords it is public on purpose: add it to an authenticator
+// app through User.TOTPURI, or read the current code on the provider's
+// /dev/totp page.
+const DemoTOTPSecret = "EW5K6ON5NQV34RFZIUKXHAW7MQ3CT7ML"
 
 // name is the OIDC name claim: the full name for display.
 func (u User) name() string {
@@ -44,6 +63,7 @@ func (u User) name() string {
 
 // directory looks users up by login and by subject.
 type directory struct {
+	list      []User // in the configured order
 	byLogin   map[string]User
 	bySubject map[string]User
 	// dummy is compared against when a login is unknown, so that unknown
@@ -53,6 +73,7 @@ type directory struct {
 
 func newDirectory(users []User) *directory {
 	d := &directory{
+		list:      slices.Clone(users),
 		byLogin:   make(map[string]User, len(users)),
 		bySubject: make(map[string]User, len(users)),
 		dummy:     sha256.Sum256([]byte("devprovider: no such user")),

@@ -148,8 +148,10 @@ func TestCustomLoginWrongPassword(t *testing.T) {
 // transaction cookie. Tab A signs in first; tab B's page, rendered before
 // A's callback, must still complete. The widget does not use the
 // provider's single sign-on session, so B types credentials too (here
-// another user's); both callbacks succeed, and the browser's session ends
-// up as the last one's.
+// another user's). B's sessionToken would replace A's provider session, so
+// the provider asks first (a token must never switch users silently: see
+// the session swap in devprovider); B confirms. Both callbacks succeed, and
+// the browser's session ends up as the last one's.
 func TestCustomLoginTwoTabs(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, appOptions{})
@@ -172,6 +174,9 @@ func TestCustomLoginTwoTabs(t *testing.T) {
 	tabA.expectProfile(a, aliceLogin)
 
 	tabB.signInWithWidget(bobLogin, bobPassword)
+	tabB.do("confirm the switch to bob on the provider's page",
+		chromedp.WaitVisible(chromedp.CSS("#switch-confirm")),
+		chromedp.Click(chromedp.CSS("#switch-confirm")))
 	tabB.expectProfile(a, bobLogin)
 
 	// One browser, one session: tab A now shows the latest login too.

@@ -624,29 +624,19 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 		ClientID:     op.ClientID(),
 		ClientSecret: op.ClientSecret(),
 		RedirectURL:  redirect,
+		CookiePath:   web.CookiePath(atkCallbackPath),
 		Leeway:       config.DefaultLeeway,
 		HTTPClient:   client,
 		Timeout:      atkClientTimeout,
-		Logger:       logger,
 	}, logger)
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { connector.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	select {
-	case <-connector.Ready():
-	case <-time.After(10 * time.Second):
-		t.Fatal("discovery of the test provider did not succeed within 10s")
+	// Run returns once discovery has succeeded, or when its context ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	connector.Run(ctx)
+	cancel()
+	if _, err := connector.RelyingParty(); err != nil {
+		t.Fatalf("discovery of the test provider did not succeed within 10s: %v", err)
 	}
 
-	key, err := auth.NewCookieKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	txc, err := auth.NewTransactionCookies(key, atkCallbackPath, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// No cleanup goroutine: memstore's StopCleanup races with it, and
 	// the goroutine checks below count goroutines.
 	store := memstore.NewWithCleanupInterval(0)
@@ -659,11 +649,10 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 			Leeway:          config.DefaultLeeway,
 			ProviderTimeout: atkClientTimeout,
 		},
-		Logger:       logger,
-		Provider:     connector,
-		Transactions: txc,
-		Sessions:     session.New(session.Options{Store: store}),
-		HTTPClient:   client,
+		Logger:     logger,
+		Provider:   connector,
+		Sessions:   session.New(session.Options{Store: store}),
+		HTTPClient: client,
 	})
 	if err != nil {
 		t.Fatalf("web.NewServer: %v", err)

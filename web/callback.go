@@ -3,35 +3,28 @@ package web
 import (
 	"net/http"
 
-	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
 // handleCallback finishes a login when the provider sends the browser
 // back. In order:
 //
-//  1. Take the pending login for the state from this browser's cookies,
-//     consuming it (single use). Unknown: 401, and no token request.
-//  2. auth.Finish checks iss (RFC 9207), an error from the provider, the
-//     code; exchanges the code; validates the id_token; reads userinfo.
-//  3. Store the profile in a new server-side session (renewed id).
-//  4. Redirect to a clean URL, so the code and state leave the address
+//  1. auth.Finish does every check of the login: it takes this browser's
+//     pending login for the state (single use; unknown: 401, and no
+//     token request), checks iss (RFC 9207), an error from the provider
+//     and the code; exchanges the code; validates the id_token; reads
+//     userinfo.
+//  2. Store the profile in a new server-side session (renewed id).
+//  3. Redirect to a clean URL, so the code and state leave the address
 //     bar and history (RFC 9700 4.2.4).
 func (s *Server) handleCallback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cb := auth.ParseCallback(r.URL.Query())
-
-		tx, err := s.tx.Take(w, r, cb.State)
-		if err != nil {
-			s.fail(w, r, loginFailure(err))
-			return
-		}
 		rp, err := s.provider.RelyingParty()
 		if err != nil {
 			s.fail(w, r, providerUnavailable(err))
 			return
 		}
-		id, err := rp.Finish(r.Context(), tx, cb)
+		id, err := rp.Finish(r.Context(), w, r)
 		if err != nil {
 			s.fail(w, r, loginFailure(err))
 			return
@@ -54,6 +47,10 @@ func (s *Server) handleCallback() http.Handler {
 			return
 		}
 		s.log.InfoContext(r.Context(), "signed in", "request_id", requestID(r.Context()), "sub", id.Subject)
-		http.Redirect(w, r, safeReturnTo(tx.ReturnTo), http.StatusFound)
+		returnTo := id.ReturnTo // a same-origin path, checked by auth
+		if returnTo == "" {
+			returnTo = pathProfile
+		}
+		http.Redirect(w, r, returnTo, http.StatusFound)
 	})
 }

@@ -138,7 +138,7 @@ func serve(h http.Handler, r *http.Request) *http.Response {
 // is traceable to its source, and a forged X-Forwarded-For is not believed.
 func TestClientAddressIsLogged(t *testing.T) {
 	var logs logbuf.Buffer
-	h, _ := newTestServerFor(t, edgeConfig("", "https://app.example.com"), CDNWidget(), slog.New(slog.NewTextHandler(&logs, nil)))
+	h := newTestServerFor(t, edgeConfig(startDevProvider(t), "https://app.example.com"), CDNWidget(), slog.New(slog.NewTextHandler(&logs, nil)))
 	tests := []struct {
 		name, remote, xff, want string
 	}{
@@ -200,7 +200,7 @@ func TestLogoutOriginIsThePublicURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newTestServerFor(t, edgeConfig("", tt.public), CDNWidget(), nil)
+			h := newTestServerFor(t, edgeConfig("", tt.public), CDNWidget(), nil)
 			r := httptest.NewRequest(http.MethodPost, "http://"+tt.host+pathLogout, strings.NewReader(""))
 			r.Host = tt.host
 			r.RemoteAddr = "127.0.0.1:40000"
@@ -229,7 +229,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 		{"no public URL", config.Config{RedirectURI: testRedirectURI}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newTestServerFor(t, tt.cfg, CDNWidget(), nil)
+			h := newTestServerFor(t, tt.cfg, CDNWidget(), nil)
 			for _, path := range []string{"/", "/static/style.css", "/static/", "/no-such-page", pathHealth, pathLogin} {
 				resp := serve(h, httptest.NewRequest(http.MethodGet, path, nil))
 				if got := resp.Header.Get("Strict-Transport-Security"); got != tt.want {
@@ -246,7 +246,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 func TestAbsoluteURLsUseThePublicURL(t *testing.T) {
 	const public = "https://app.example.com"
 	issuer := startDevProvider(t, public)
-	h, _ := newTestServerFor(t, edgeConfig(issuer, public), CDNWidget(), nil)
+	h := newTestServerFor(t, edgeConfig(issuer, public), CDNWidget(), nil)
 
 	for _, host := range []string{"127.0.0.1:9001", "evil.example"} {
 		t.Run("Host "+host, func(t *testing.T) {
@@ -282,7 +282,7 @@ func TestAssetsHaveNoListingAndNoCookies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LocalWidget: %v", err)
 	}
-	h, _ := newTestServerFor(t, edgeConfig("", "https://app.example.com"), local, nil)
+	h := newTestServerFor(t, edgeConfig("", "https://app.example.com"), local, nil)
 	tests := []struct {
 		path string
 		want int

@@ -45,58 +45,60 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
 }
 
 // loginFailure maps an error from a login's callback to what the user
-// sees. Every auth error type has its own status and explanation.
+// sees. Every kind of auth failure has its own status and explanation.
 func loginFailure(err error) appError {
-	var (
-		provErr  *auth.ProviderError
-		issErr   *auth.IssuerMismatchError
-		exErr    *auth.ExchangeError
-		tokErr   *auth.TokenError
-		subjErr  *auth.UserInfoSubjectError
-		notReady = errors.Is(err, auth.ErrNotReady)
-	)
+	var authErr *auth.Error
 	switch {
 	case errors.Is(err, auth.ErrUnknownTransaction):
 		return appError{Status: http.StatusUnauthorized, Title: "Sign-in link not valid here", Err: err,
 			Message: "This sign-in response does not match a login started in this browser, or it was already used, or it is more than 10 minutes old. Nothing was exchanged. Start a new login."}
-	case errors.Is(err, auth.ErrTooManyLogins):
-		return appError{Status: http.StatusServiceUnavailable, Title: "Too many sign-ins right now", Err: err,
-			Message: "The app is finishing more sign-ins than it can track at the moment. Wait a minute and start a new login."}
-	case errors.As(err, &provErr):
-		return providerFailure(provErr)
-	case errors.As(err, &issErr):
-		return appError{Status: http.StatusUnauthorized, Title: "Response from the wrong issuer", Err: err,
-			Message: "The sign-in response did not carry this provider's issuer (RFC 9207), so it may come from another provider. Nothing was exchanged."}
-	case errors.Is(err, auth.ErrMissingCode):
-		return appError{Status: http.StatusBadRequest, Title: "No authorization code", Err: err,
-			Message: "The provider redirected back without a code or an error. Start a new login."}
-	case errors.As(err, &exErr):
-		if exErr.OAuthCode == "invalid_grant" {
-			return appError{Status: http.StatusUnauthorized, Title: "Code not accepted", Err: err,
-				Message: "The provider refused the authorization code: it may have expired or been used already. Start a new login."}
-		}
-		if exErr.OAuthCode == "invalid_client" || exErr.OAuthCode == "unauthorized_client" {
-			return appError{Status: http.StatusBadGateway, Title: "Client not accepted by the provider", Err: err,
-				Message: "The provider refused this app's client credentials. Check the client ID and secret in the configuration."}
-		}
-		return appError{Status: http.StatusBadGateway, Title: "Token request failed", Err: err,
-			Message: "The provider's token endpoint did not answer with a usable token response. Try again later."}
-	case errors.As(err, &tokErr):
-		return appError{Status: http.StatusUnauthorized, Title: "ID token rejected", Check: tokErr.Check, Err: err,
-			Message: "The ID token failed validation, so no session was created."}
-	case errors.As(err, &subjErr):
-		return appError{Status: http.StatusUnauthorized, Title: "Userinfo is about another user", Err: err,
-			Message: "The userinfo response names a different subject than the ID token, so its claims cannot be trusted and no session was created."}
-	case notReady:
+	case errors.Is(err, auth.ErrStoreUnavailable):
+		return appError{Status: http.StatusServiceUnavailable, Title: "Sign-in temporarily unavailable", Err: err,
+			Message: "The app could not record this sign-in as used, so it did not complete it. Nothing was exchanged. Wait a moment and start a new login."}
+	case errors.Is(err, auth.ErrNotReady):
 		return providerUnavailable(err)
+	case errors.As(err, &authErr):
+		return authFailure(authErr)
 	default:
 		return appError{Status: http.StatusInternalServerError, Title: "Sign-in failed", Err: err,
 			Message: "Something went wrong finishing the sign-in. The server log has the details under this request id."}
 	}
 }
 
+// authFailure explains a step of the login that failed (see auth.Error).
+func authFailure(e *auth.Error) appError {
+	switch {
+	case e.Step == "callback" && e.Check == "iss":
+		return appError{Status: http.StatusUnauthorized, Title: "Response from the wrong issuer", Err: e,
+			Message: "The sign-in response did not carry this provider's issuer (RFC 9207), so it may come from another provider. Nothing was exchanged."}
+	case e.Step == "callback" && e.Check == "error":
+		return providerFailure(e)
+	case e.Step == "callback":
+		return appError{Status: http.StatusBadRequest, Title: "No authorization code", Err: e,
+			Message: "The provider redirected back without a code or an error. Start a new login."}
+	case e.Step == "token" && e.Code == "invalid_grant":
+		return appError{Status: http.StatusUnauthorized, Title: "Code not accepted", Err: e,
+			Message: "The provider refused the authorization code: it may have expired or been used already. Start a new login."}
+	case e.Step == "token" && (e.Code == "invalid_client" || e.Code == "unauthorized_client"):
+		return appError{Status: http.StatusBadGateway, Title: "Client not accepted by the provider", Err: e,
+			Message: "The provider refused this app's client credentials. Check the client ID and secret in the configuration."}
+	case e.Step == "token":
+		return appError{Status: http.StatusBadGateway, Title: "Token request failed", Err: e,
+			Message: "The provider's token endpoint did not answer with a usable token response. Try again later."}
+	case e.Step == "id_token":
+		return appError{Status: http.StatusUnauthorized, Title: "ID token rejected", Check: e.Check, Err: e,
+			Message: "The ID token failed validation, so no session was created."}
+	case e.Step == "userinfo":
+		return appError{Status: http.StatusUnauthorized, Title: "Userinfo is about another user", Err: e,
+			Message: "The userinfo response names a different subject than the ID token, so its claims cannot be trusted and no session was created."}
+	default:
+		return appError{Status: http.StatusInternalServerError, Title: "Sign-in failed", Err: e,
+			Message: "Something went wrong finishing the sign-in. The server log has the details under this request id."}
+	}
+}
+
 // providerFailure explains an error the provider sent back (RFC 6749 4.1.2.1).
-func providerFailure(e *auth.ProviderError) appError {
+func providerFailure(e *auth.Error) appError {
 	ae := appError{Status: http.StatusBadRequest, Title: "The provider refused the sign-in", Err: e,
 		Message: "The provider returned the error \u201c" + printableCode(e.Code) + "\u201d."}
 	switch e.Code {

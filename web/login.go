@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-
-	"github.com/okta-samples/okta-go-sample/auth"
 )
 
 // handleLoginRedirectPage explains the redirect flow and offers the button
@@ -23,9 +21,10 @@ func (s *Server) handleLoginRedirectPage() http.Handler {
 	})
 }
 
-// handleLoginStart begins a login: a fresh transaction (state, nonce, PKCE
-// verifier, return-to) goes into its own encrypted cookie, and the browser
-// goes to the provider's authorization endpoint.
+// handleLoginStart begins a login: auth.Begin puts a fresh transaction
+// (state, nonce, PKCE verifier, return-to) into its own encrypted cookie,
+// and the browser goes to the provider's authorization endpoint. Begin
+// keeps return_to only when it is a path on this origin.
 func (s *Server) handleLoginStart() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rp, err := s.provider.RelyingParty()
@@ -33,23 +32,12 @@ func (s *Server) handleLoginStart() http.Handler {
 			s.fail(w, r, providerUnavailable(err))
 			return
 		}
-		returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
-		tx, authURL, err := rp.Begin(returnTo)
+		login, err := rp.Begin(w, r, r.URL.Query().Get("return_to"))
 		if err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not start the login", Err: err,
 				Message: "The app could not create a login transaction."})
 			return
 		}
-		if err := s.tx.Save(w, r, tx); err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not start the login", Err: err,
-				Message: "The app could not create a login transaction."})
-			return
-		}
-		http.Redirect(w, r, authURL, http.StatusFound)
+		http.Redirect(w, r, login.URL, http.StatusFound)
 	})
-}
-
-// safeReturnTo keeps only same-origin paths, defaulting to the profile.
-func safeReturnTo(p string) string {
-	return auth.SafeReturnTo(p, pathProfile)
 }

@@ -55,11 +55,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			d.UntrustedApp = true
 		}
 
-		returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
-		tx, _, err := rp.Begin(returnTo)
-		if err == nil {
-			err = s.tx.Save(w, r, tx)
-		}
+		login, err := rp.Begin(w, r, r.URL.Query().Get("return_to"))
 		if err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not start the login", Err: err,
 				Message: "The app could not create a login transaction."})
@@ -67,13 +63,13 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 		}
 		d.Widget = &widgetConfig{
 			BaseURL:             s.cfg.OrgURL(),
-			Issuer:              rp.Issuer(),
-			ClientID:            rp.ClientID(),
-			RedirectURI:         rp.RedirectURL(),
+			Issuer:              s.cfg.Issuer,
+			ClientID:            s.cfg.ClientID,
+			RedirectURI:         s.cfg.RedirectURI,
 			Scopes:              rp.Scopes(),
-			State:               tx.State,
-			Nonce:               tx.Nonce,
-			CodeChallenge:       tx.CodeChallenge(),
+			State:               login.State,
+			Nonce:               login.Nonce,
+			CodeChallenge:       login.CodeChallenge,
 			CodeChallengeMethod: "S256",
 			Language:            "en",
 			Assets:              s.widget.urls(),

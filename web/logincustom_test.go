@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
@@ -118,9 +120,11 @@ func startPlainProvider(t *testing.T) string {
 	return issuer
 }
 
-// newTestServer returns the app's handler for a provider at issuer, and
-// the transaction cookies it uses, so tests can open them.
-func newTestServer(t *testing.T, issuer string, widget WidgetAssets) (http.Handler, *auth.TransactionCookies) {
+// testCookieKey seals the test servers' transaction cookies.
+func testCookieKey() []byte { return make([]byte, 32) }
+
+// newTestServer returns the app's handler for a provider at issuer.
+func newTestServer(t *testing.T, issuer string, widget WidgetAssets) http.Handler {
 	t.Helper()
 	cfg := config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI}
 	return newTestServerFor(t, cfg, widget, nil)
@@ -128,13 +132,14 @@ func newTestServer(t *testing.T, issuer string, widget WidgetAssets) (http.Handl
 
 // newTestServerFor is newTestServer for cfg, whose Issuer says where the
 // provider is ("" for one that is down), logging to log (nil: nowhere).
-func newTestServerFor(t *testing.T, cfg config.Config, widget WidgetAssets, log *slog.Logger) (http.Handler, *auth.TransactionCookies) {
+func newTestServerFor(t *testing.T, cfg config.Config, widget WidgetAssets, log *slog.Logger) http.Handler {
 	t.Helper()
 	issuer := cfg.Issuer
 	var prov Provider = downProvider{}
 	if issuer != "" {
 		rp, err := auth.New(context.Background(), auth.Config{
 			Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURI,
+			CookieKeys: [][]byte{testCookieKey()}, CookiePath: CookiePath(cfg.CallbackPath()),
 		})
 		if err != nil {
 			t.Fatalf("auth.New: %v", err)
@@ -143,23 +148,58 @@ func newTestServerFor(t *testing.T, cfg config.Config, widget WidgetAssets, log 
 	} else {
 		cfg.Issuer = "http://127.0.0.1:1/oauth2/default"
 	}
-	key := make([]byte, 32)
-	tc, err := auth.NewTransactionCookies(key, cfg.CallbackPath(), false, nil)
-	if err != nil {
-		t.Fatalf("NewTransactionCookies: %v", err)
-	}
 	h, err := NewServer(Deps{
-		Config:       cfg,
-		Provider:     prov,
-		Transactions: tc,
-		Sessions:     session.New(session.Options{}),
-		Widget:       widget,
-		Logger:       log,
+		Config:   cfg,
+		Provider: prov,
+		Sessions: session.New(session.Options{}),
+		Widget:   widget,
+		Logger:   log,
 	})
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
-	return h, tc
+	return h
+}
+
+// txCookie is what a transaction cookie holds.
+type txCookie struct {
+	State    string `json:"s"`
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	ReturnTo string `json:"r"`
+}
+
+// openTxCookie opens a transaction cookie as auth does (AES-256-GCM with
+// the cookie's name as additional data, JSON inside; auth's tests pin
+// that format), so these tests can see what the browser cannot: the
+// verifier and the return-to.
+func openTxCookie(t *testing.T, c *http.Cookie) txCookie {
+	t.Helper()
+	sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		t.Fatalf("cookie %s is not base64url: %v", c.Name, err)
+	}
+	block, err := aes.NewCipher(testCookieKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := aead.NonceSize()
+	if len(sealed) < ns {
+		t.Fatalf("cookie %s is too short", c.Name)
+	}
+	plain, err := aead.Open(nil, sealed[:ns], sealed[ns:], []byte(c.Name))
+	if err != nil {
+		t.Fatalf("cookie %s does not open with the test key: %v", c.Name, err)
+	}
+	var tx txCookie
+	if err := json.Unmarshal(plain, &tx); err != nil {
+		t.Fatalf("cookie %s: %v", c.Name, err)
+	}
+	return tx
 }
 
 func get(t *testing.T, h http.Handler, path string) *http.Response {
@@ -263,7 +303,7 @@ func TestLoginCustomPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, tc := newTestServer(t, issuer, tt.widget)
+			h := newTestServer(t, issuer, tt.widget)
 			resp := get(t, h, "/authorization-code/login-custom")
 			body := readBody(t, resp)
 			if resp.StatusCode != http.StatusOK {
@@ -313,15 +353,13 @@ func TestLoginCustomPage(t *testing.T) {
 			if want := "oidc_tx_" + wc.State; txCookie.Name != want {
 				t.Errorf("cookie %s, want %s (the page's state)", txCookie.Name, want)
 			}
-			if !txCookie.HttpOnly || txCookie.SameSite != http.SameSiteLaxMode || txCookie.Path != "/authorization-code/callback" {
-				t.Errorf("cookie attributes: HttpOnly=%v SameSite=%v Path=%q; want HttpOnly, Lax, the callback path",
+			if !txCookie.HttpOnly || txCookie.SameSite != http.SameSiteLaxMode || txCookie.Path != "/authorization-code/" {
+				t.Errorf("cookie attributes: HttpOnly=%v SameSite=%v Path=%q; want HttpOnly, Lax, the folder of the login routes and the callback",
 					txCookie.HttpOnly, txCookie.SameSite, txCookie.Path)
 			}
-			req := httptest.NewRequest(http.MethodGet, testRedirectURI, nil)
-			req.AddCookie(txCookie)
-			tx, err := tc.Take(httptest.NewRecorder(), req, wc.State)
-			if err != nil {
-				t.Fatalf("opening the transaction cookie: %v", err)
+			tx := openTxCookie(t, txCookie)
+			if tx.State != wc.State {
+				t.Errorf("cookie holds state %q, page %q", tx.State, wc.State)
 			}
 			if wc.Nonce != tx.Nonce || wc.Nonce == "" {
 				t.Errorf("page nonce %q, transaction nonce %q", wc.Nonce, tx.Nonce)
@@ -329,8 +367,8 @@ func TestLoginCustomPage(t *testing.T) {
 			if want := oauth2.S256ChallengeFromVerifier(tx.Verifier); wc.CodeChallenge != want || wc.CodeChallengeMethod != "S256" {
 				t.Errorf("challenge %q (%s), want %q (S256) from the cookie's verifier", wc.CodeChallenge, wc.CodeChallengeMethod, want)
 			}
-			if tx.ReturnTo != pathProfile {
-				t.Errorf("return-to %q, want %q", tx.ReturnTo, pathProfile)
+			if tx.ReturnTo != "" {
+				t.Errorf("return-to %q, want none (the callback then goes to the profile)", tx.ReturnTo)
 			}
 			if wc.BaseURL != providerOrigin || wc.Issuer != issuer {
 				t.Errorf("widget baseUrl %q and issuer %q, want the org %q and the issuer %q", wc.BaseURL, wc.Issuer, providerOrigin, issuer)
@@ -418,7 +456,7 @@ var cssURLRef = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
 // allows every file of the pinned widget release, including the fonts and
 // images its stylesheet names, and nothing else from the CDN.
 func TestWidgetCSPPinsTheRelease(t *testing.T) {
-	h, _ := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	csp := cspDirectives(resp.Header.Get("Content-Security-Policy"))
 	a := pageWidgetConfig(t, readBody(t, resp)).Assets
@@ -476,7 +514,7 @@ func TestWidgetCSPPinsTheRelease(t *testing.T) {
 }
 
 func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
-	h, _ := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	seen := make(map[string]bool)
 	for i := range 3 {
 		resp := get(t, h, "/authorization-code/login-custom")
@@ -490,23 +528,26 @@ func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
 	}
 }
 
+// TestLoginCustomReturnTo: the page's login keeps a same-origin return_to
+// and drops any other, so the callback goes to the profile instead.
 func TestLoginCustomReturnTo(t *testing.T) {
-	h, tc := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, tt := range []struct{ name, returnTo, want string }{
 		{"same-origin path", "/authorization-code/profile?x=1", "/authorization-code/profile?x=1"},
-		{"other origin", "https://evil.example/", pathProfile},
-		{"scheme-relative", "//evil.example/", pathProfile},
+		{"other origin", "https://evil.example/", ""},
+		{"scheme-relative", "//evil.example/", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := get(t, h, "/authorization-code/login-custom?return_to="+template.URLQueryEscaper(tt.returnTo))
 			wc := pageWidgetConfig(t, readBody(t, resp))
-			req := httptest.NewRequest(http.MethodGet, testRedirectURI, nil)
+			var tx txCookie
 			for _, c := range resp.Cookies() {
-				req.AddCookie(c)
+				if c.Name == "oidc_tx_"+wc.State {
+					tx = openTxCookie(t, c)
+				}
 			}
-			tx, err := tc.Take(httptest.NewRecorder(), req, wc.State)
-			if err != nil {
-				t.Fatalf("Take: %v", err)
+			if tx.State != wc.State {
+				t.Fatalf("no transaction cookie for the page's state %q", wc.State)
 			}
 			if tx.ReturnTo != tt.want {
 				t.Errorf("return-to %q, want %q", tx.ReturnTo, tt.want)
@@ -516,7 +557,7 @@ func TestLoginCustomReturnTo(t *testing.T) {
 }
 
 func TestOtherPagesKeepDefaultCSP(t *testing.T) {
-	h, _ := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
+	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, path := range []string{"/", "/authorization-code/login-redirect", "/no-such-page"} {
 		policy := get(t, h, path).Header.Get("Content-Security-Policy")
 		csp := cspDirectives(policy)
@@ -528,7 +569,7 @@ func TestOtherPagesKeepDefaultCSP(t *testing.T) {
 
 func TestLoginCustomNotOktaCompatible(t *testing.T) {
 	issuer := startPlainProvider(t)
-	h, _ := newTestServer(t, issuer, CDNWidget())
+	h := newTestServer(t, issuer, CDNWidget())
 	resp, body := getOnceProbed(t, h, `id="not-okta"`)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, want 200", resp.StatusCode)
@@ -552,7 +593,7 @@ func TestLoginCustomNotOktaCompatible(t *testing.T) {
 }
 
 func TestLoginCustomUntrustedOrigin(t *testing.T) {
-	h, _ := newTestServer(t, startDevProvider(t, "http://other.example"), CDNWidget())
+	h := newTestServer(t, startDevProvider(t, "http://other.example"), CDNWidget())
 	_, body := getOnceProbed(t, h, `id="untrusted-origin"`)
 	for _, want := range []string{`id="untrusted-origin"`, testAppOrigin, "Trusted Origins", `id="widget-config"`} {
 		if !strings.Contains(body, want) {
@@ -562,7 +603,7 @@ func TestLoginCustomUntrustedOrigin(t *testing.T) {
 }
 
 func TestLoginCustomProviderDown(t *testing.T) {
-	h, _ := newTestServer(t, "", CDNWidget())
+	h := newTestServer(t, "", CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	body := readBody(t, resp)
 	if !strings.Contains(body, `id="provider-unreachable"`) || strings.Contains(body, `id="widget-config"`) {
@@ -600,8 +641,8 @@ func TestWidgetAssetsServed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LocalWidget: %v", err)
 	}
-	hLocal, _ := newTestServer(t, issuer, local)
-	hCDN, _ := newTestServer(t, issuer, CDNWidget())
+	hLocal := newTestServer(t, issuer, local)
+	hCDN := newTestServer(t, issuer, CDNWidget())
 	tests := []struct {
 		name       string
 		h          http.Handler

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 )
 
 // Route paths other than the callback, whose path comes from the
@@ -16,10 +17,32 @@ const (
 	pathHealth        = "/healthz"
 )
 
-// LoginStartPaths are the routes that start a login and so save
-// transaction cookies: the cookie path must cover them and the callback
-// (see auth.CookiePath).
-func LoginStartPaths() []string { return []string{pathLogin, pathLoginCustom} }
+// CookiePath is the path for auth's transaction cookies
+// (auth.Config.CookiePath): the longest folder that covers the callback at
+// callbackPath and every route that starts a login, so the callback sees
+// the cookies and each login route sees the old ones to prune them.
+func CookiePath(callbackPath string) string {
+	return commonFolder(pathLogin, pathLoginCustom, callbackPath)
+}
+
+// commonFolder returns the longest path ending in a slash that is a
+// prefix of all of paths.
+func commonFolder(paths ...string) string {
+	if len(paths) == 0 {
+		return "/"
+	}
+	dir := func(p string) string { return p[:strings.LastIndex(p, "/")+1] }
+	common := dir(paths[0])
+	for _, p := range paths[1:] {
+		for !strings.HasPrefix(dir(p), common) {
+			common = dir(strings.TrimSuffix(common, "/"))
+		}
+	}
+	if common == "" {
+		return "/"
+	}
+	return common
+}
 
 // routes lists every route of the app in one place.
 func (s *Server) routes() http.Handler {

@@ -30,11 +30,10 @@ type DemoUser struct {
 
 // Deps is everything the web layer needs, made once in main.
 type Deps struct {
-	Config       config.Config
-	Logger       *slog.Logger
-	Provider     Provider
-	Transactions *auth.TransactionCookies
-	Sessions     *session.Manager
+	Config   config.Config
+	Logger   *slog.Logger
+	Provider Provider
+	Sessions *session.Manager
 	// DemoUsers are listed on the overview page in development mode.
 	DemoUsers []DemoUser
 	// Now is the clock; nil means time.Now.
@@ -53,7 +52,6 @@ type Server struct {
 	cfg       config.Config
 	log       *slog.Logger
 	provider  Provider
-	tx        *auth.TransactionCookies
 	sessions  *session.Manager
 	demoUsers []DemoUser
 	now       func() time.Time
@@ -70,8 +68,8 @@ type Server struct {
 
 // NewServer returns the app's handler with every route and middleware.
 func NewServer(d Deps) (http.Handler, error) {
-	if d.Provider == nil || d.Transactions == nil || d.Sessions == nil {
-		return nil, errors.New("web: Provider, Transactions and Sessions are required")
+	if d.Provider == nil || d.Sessions == nil {
+		return nil, errors.New("web: Provider and Sessions are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -99,7 +97,6 @@ func NewServer(d Deps) (http.Handler, error) {
 		cfg:       d.Config,
 		log:       d.Logger,
 		provider:  d.Provider,
-		tx:        d.Transactions,
 		sessions:  d.Sessions,
 		demoUsers: d.DemoUsers,
 		now:       d.Now,

@@ -184,14 +184,13 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 	}
 	a.connector = lg.connector
 	handler, err := web.NewServer(web.Deps{
-		Config:       cfg,
-		Logger:       log,
-		Provider:     lg.connector,
-		Transactions: lg.transactions,
-		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
-		DemoUsers:    a.demoUsers,
-		Widget:       widget,
-		HTTPClient:   lg.httpClient,
+		Config:     cfg,
+		Logger:     log,
+		Provider:   lg.connector,
+		Sessions:   session.New(session.Options{Secure: cfg.Secure()}),
+		DemoUsers:  a.demoUsers,
+		Widget:     widget,
+		HTTPClient: lg.httpClient,
 	})
 	if err != nil {
 		return nil, err
@@ -207,31 +206,13 @@ func (a *app) add(h http.Handler, ln net.Listener) {
 
 // login is what the auth package gives the web layer.
 type login struct {
-	connector    *auth.Connector
-	transactions *auth.TransactionCookies
-	httpClient   *http.Client
+	connector  *auth.Connector
+	httpClient *http.Client
 }
 
 // newLogin wires the auth package for cfg. Everything that depends on
 // auth's API is here, so a change to that API changes this one function.
 func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
-	// h-proxy: config gives a list of keys now (OKTA_SAMPLE_COOKIE_KEYS);
-	// auth takes one until H1's auth.Config.CookieKeys: wire all of them.
-	var cookieKey []byte
-	if len(cfg.CookieKeys) > 0 {
-		cookieKey = cfg.CookieKeys[0]
-	}
-	if len(cookieKey) == 0 {
-		var err error
-		if cookieKey, err = auth.NewCookieKey(); err != nil {
-			return login{}, err
-		}
-	}
-	cookiePath := auth.CookiePath(append(web.LoginStartPaths(), cfg.CallbackPath())...)
-	txCookies, err := auth.NewTransactionCookies(cookieKey, cookiePath, cfg.Secure(), nil)
-	if err != nil {
-		return login{}, err
-	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
 		HTTPClient:   httpClient,
@@ -241,9 +222,14 @@ func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
 		RedirectURL:  cfg.RedirectURI,
 		Leeway:       cfg.Leeway,
 		Timeout:      cfg.ProviderTimeout,
-		Logger:       log,
+		// The first key seals, all of them open. None: auth makes a random
+		// one, fine for one process (config refuses Redis, that is several
+		// replicas, without keys).
+		CookieKeys:    cfg.CookieKeys,
+		CookiePath:    web.CookiePath(cfg.CallbackPath()),
+		SecureCookies: cfg.Secure(),
 	}, log)
-	return login{connector: connector, transactions: txCookies, httpClient: httpClient}, nil
+	return login{connector: connector, httpClient: httpClient}, nil
 }
 
 // serve runs the servers and the provider discovery until ctx ends or a

@@ -256,7 +256,7 @@ func checkPKCE(g grant, verifier string, ignore bool) string {
 // header, and signs as m.Signing says.
 func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (string, error) {
 	if m.NewKeyBeforeSigning {
-		k, err := newRSAKey()
+		k, err := p.newRSAKey()
 		if err != nil {
 			return "", err
 		}

@@ -23,10 +23,12 @@ type rsaKey struct {
 	priv *rsa.PrivateKey
 }
 
-func newRSAKey() (*rsaKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+// newRSAKey takes an RSA-2048 key from the provider's test keys, which
+// never hands out the same key twice, under a new random kid.
+func (p *Provider) newRSAKey() (*rsaKey, error) {
+	priv, err := p.keys.Next()
 	if err != nil {
-		return nil, fmt.Errorf("generating an RSA key: %w", err)
+		return nil, fmt.Errorf("taking an RSA key: %w", err)
 	}
 	return &rsaKey{kid: "tp-" + rand.Text()[:12], priv: priv}, nil
 }

@@ -14,6 +14,11 @@
 // JWTs are assembled and signed by hand here, so a bug in the app's token
 // handling cannot hide behind the same bug in the provider.
 //
+// Its RSA keys are test keys made in advance (internal/testkeys), so that
+// starting one costs no key generation: every Provider starts with the
+// same key material under a fresh kid, and within one Provider no key
+// (signing, forger's, rotated or extra) is used twice.
+//
 // Authorization is approved at once for a fixed user (no login form); a
 // login_hint parameter picks another subject, which lets a test play an
 // attacker who signs in as someone else.
@@ -29,6 +34,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // IssuerPath is the path of the issuer on the provider's origin, as for an
@@ -71,6 +78,9 @@ type Provider struct {
 	issuer   string
 	closing  chan struct{}
 	stop     sync.Once
+	// keys hands out the signing, forger's and rotated keys: RSA-2048
+	// test keys made in advance, all distinct.
+	keys testkeys.Source
 
 	mu          sync.Mutex
 	mis         Misbehaviour
@@ -144,23 +154,21 @@ func New(t testing.TB, cfg Config) *Provider {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	signing, err := newRSAKey()
-	if err != nil {
-		t.Fatalf("testprovider: %v", err)
-	}
-	other, err := newRSAKey()
-	if err != nil {
-		t.Fatalf("testprovider: %v", err)
-	}
 	p := &Provider{
 		cfg:         cfg,
 		closing:     make(chan struct{}),
-		signing:     signing,
-		published:   []*rsaKey{signing},
-		other:       other,
 		codes:       make(map[string]grant),
 		accessToken: make(map[string]string),
 	}
+	signing, err := p.newRSAKey()
+	if err != nil {
+		t.Fatalf("testprovider: %v", err)
+	}
+	other, err := p.newRSAKey()
+	if err != nil {
+		t.Fatalf("testprovider: %v", err)
+	}
+	p.signing, p.published, p.other = signing, []*rsaKey{signing}, other
 	p.srv = httptest.NewServer(p.routes())
 	p.issuer = p.srv.URL + IssuerPath
 	p.attacker = httptest.NewServer(p.attackerHandler())
@@ -256,7 +264,7 @@ func (p *Provider) Issued() []string {
 // disappears from /v1/keys, as after a provider's key rollover.
 func (p *Provider) RotateKeys(t testing.TB) {
 	t.Helper()
-	k, err := newRSAKey()
+	k, err := p.newRSAKey()
 	if err != nil {
 		t.Fatalf("testprovider: %v", err)
 	}
@@ -270,7 +278,7 @@ func (p *Provider) RotateKeys(t testing.TB) {
 // the key set holds several keys.
 func (p *Provider) PublishExtraKey(t testing.TB) {
 	t.Helper()
-	k, err := newRSAKey()
+	k, err := p.newRSAKey()
 	if err != nil {
 		t.Fatalf("testprovider: %v", err)
 	}

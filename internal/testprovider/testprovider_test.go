@@ -96,6 +96,7 @@ func keys(t *testing.T, op *testprovider.Provider) jose.JSONWebKeySet {
 // that the well-behaved provider is correct: so a rejection in the app's
 // tests is due to the misbehaviour asked for, nothing else.
 func TestCorrectProvider(t *testing.T) {
+	t.Parallel()
 	op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI})
 	q := code(t, op, nil)
 	if q.Get("state") != "st" || q.Get("iss") != op.Issuer() || q.Get("code") == "" {
@@ -152,6 +153,7 @@ func TestCorrectProvider(t *testing.T) {
 
 // TestSigningModes checks each forgery is what its name says.
 func TestSigningModes(t *testing.T) {
+	t.Parallel()
 	op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI})
 	publishedKID := op.PublishedKID()
 	all := []jose.SignatureAlgorithm{jose.RS256, jose.RS512, jose.PS256, jose.HS256}
@@ -201,6 +203,7 @@ func TestSigningModes(t *testing.T) {
 // TestHangsEndWithTheClient: a hanging endpoint lets go when the client
 // gives up, and Close does not wait for it.
 func TestHangsEndWithTheClient(t *testing.T) {
+	t.Parallel()
 	op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI})
 	op.Misbehave(testprovider.Misbehaviour{JWKS: testprovider.JWKSSlow})
 	c := &http.Client{Timeout: 200 * time.Millisecond}
