@@ -18,6 +18,7 @@ targets=(
   ./config:FuzzDeploymentSecrets
   ./devprovider:FuzzTokenRequest
   ./devprovider:FuzzAuthnRequest
+  ./devprovider:FuzzIDXRequest
 )
 
 # Every Fuzz function in the module must be listed above, so a new one is
