@@ -10,6 +10,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -126,6 +127,14 @@ func testCookieKey() []byte { return make([]byte, 32) }
 func newTestServer(t *testing.T, issuer string, widget WidgetAssets) http.Handler {
 	t.Helper()
 	cfg := config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI}
+	return newTestServerFor(t, cfg, widget, nil)
+}
+
+// newTestServerFor is newTestServer for cfg, whose Issuer says where the
+// provider is ("" for one that is down), logging to log (nil: nowhere).
+func newTestServerFor(t *testing.T, cfg config.Config, widget WidgetAssets, log *slog.Logger) http.Handler {
+	t.Helper()
+	issuer := cfg.Issuer
 	var prov Provider = downProvider{}
 	if issuer != "" {
 		rp, err := auth.New(context.Background(), auth.Config{
@@ -144,6 +153,7 @@ func newTestServer(t *testing.T, issuer string, widget WidgetAssets) http.Handle
 		Provider: prov,
 		Sessions: session.New(session.Options{}),
 		Widget:   widget,
+		Logger:   log,
 	})
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

@@ -94,7 +94,10 @@ func (s *Server) signedIn(ctx context.Context) (bool, string) {
 	return true, p.Subject
 }
 
-func staticHandler() http.Handler {
+// handleStatic serves the embedded files under /static/: files only. A
+// folder (/static/ itself included) answers 404 rather than a listing,
+// which would show what the app ships and invite guessing.
+func (s *Server) handleStatic() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		// fs.Sub fails only on an invalid path, which "static" is not.
@@ -102,6 +105,13 @@ func staticHandler() http.Handler {
 	}
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// fs.Stat refuses a name that is not a valid fs path ("" for the
+		// folder itself, a trailing slash, "..").
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if st, err := fs.Stat(sub, name); err != nil || !st.Mode().IsRegular() {
+			s.handleNotFound().ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	})

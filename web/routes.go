@@ -48,8 +48,9 @@ func commonFolder(paths ...string) string {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Every state-changing route is a POST behind cross-origin protection
-	// (Sec-Fetch-Site / Origin checks, Go 1.25+), which stops CSRF.
-	csrf := http.NewCrossOriginProtection()
+	// (Sec-Fetch-Site / Origin checks, Go 1.25+), which stops CSRF; Origin
+	// is compared with the public URL (see newCrossOriginProtection).
+	csrf := s.crossOrigin
 
 	mux.Handle("GET "+pathOverview+"{$}", s.handleOverview())
 	mux.Handle("GET "+pathLoginRedirect, s.handleLoginRedirectPage())
@@ -63,7 +64,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page
 	// view would log a 404.
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.ico", http.StatusMovedPermanently))
@@ -72,7 +73,9 @@ func (s *Server) routes() http.Handler {
 	var h http.Handler = mux
 	h = s.sessions.Middleware(h)
 	h = s.securityHeaders(h)
+	h = noCookiesOnAssets(h)
 	h = s.logRequests(h)
+	h = s.withClient(h)
 	h = withRequestID(h)
 	return h
 }

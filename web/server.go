@@ -60,6 +60,10 @@ type Server struct {
 	widget    WidgetAssets
 	widgetCSP string
 	authn     *oktaorg.AuthnProbe
+	// proxies are trusted for X-Forwarded-For and X-Forwarded-Proto.
+	proxies proxies
+	// crossOrigin guards every state-changing route (see routes).
+	crossOrigin *http.CrossOriginProtection
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -85,6 +89,10 @@ func NewServer(d Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("web: issuer: %w", err)
 	}
 	providerOrigin := issuer.Scheme + "://" + issuer.Host
+	crossOrigin, err := newCrossOriginProtection(d.Config.PublicURL())
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:       d.Config,
 		log:       d.Logger,
@@ -97,7 +105,11 @@ func NewServer(d Deps) (http.Handler, error) {
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
 		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
+
+		proxies:     proxies(d.Config.TrustedProxies),
+		crossOrigin: crossOrigin,
 	}
+	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {
 		s.log.Warn(msg)

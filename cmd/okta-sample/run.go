@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -214,22 +213,19 @@ type login struct {
 // newLogin wires the auth package for cfg. Everything that depends on
 // auth's API is here, so a change to that API changes this one function.
 func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
-	// No key configured: auth makes a random one, which is fine for one
-	// process.
-	var cookieKeys [][]byte
-	if len(cfg.CookieKey) > 0 {
-		cookieKeys = [][]byte{cfg.CookieKey}
-	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
-		HTTPClient:    httpClient,
-		Issuer:        cfg.Issuer,
-		ClientID:      cfg.ClientID,
-		ClientSecret:  cfg.ClientSecret,
-		RedirectURL:   cfg.RedirectURI,
-		Leeway:        cfg.Leeway,
-		Timeout:       cfg.ProviderTimeout,
-		CookieKeys:    cookieKeys,
+		HTTPClient:   httpClient,
+		Issuer:       cfg.Issuer,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		RedirectURL:  cfg.RedirectURI,
+		Leeway:       cfg.Leeway,
+		Timeout:      cfg.ProviderTimeout,
+		// The first key seals, all of them open. None: auth makes a random
+		// one, fine for one process (config refuses Redis, that is several
+		// replicas, without keys).
+		CookieKeys:    cfg.CookieKeys,
 		CookiePath:    web.CookiePath(cfg.CallbackPath()),
 		SecureCookies: cfg.Secure(),
 	}, log)
@@ -272,12 +268,9 @@ func (a *app) serve(ctx context.Context) error {
 }
 
 // newDevProvider makes the embedded provider for cfg, with a client
-// registered for exactly this app.
+// registered for exactly this app: its redirect URI, its public URL for
+// logout and as a trusted origin.
 func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
-	appOrigin, err := url.Parse(cfg.RedirectURI)
-	if err != nil {
-		return nil, nil, fmt.Errorf("redirect URI: %w", err)
-	}
 	users := devprovider.DemoUsers()
 	p, err := devprovider.New(devprovider.Config{
 		Issuer: cfg.Issuer,
@@ -287,8 +280,10 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 			RedirectURIs:           []string{cfg.RedirectURI},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 		}},
-		Users:          users,
-		TrustedOrigins: []string{appOrigin.Scheme + "://" + appOrigin.Host},
+		Users: users,
+		// The origin browsers reach the app at, behind a proxy or not: the
+		// custom login page's calls come from there (CORS).
+		TrustedOrigins: []string{cfg.PublicURL()},
 		Logger:         log.With("component", "devprovider"),
 	})
 	if err != nil {
