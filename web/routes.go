@@ -40,14 +40,17 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page
 	// view would log a 404.
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.ico", http.StatusMovedPermanently))
 	mux.Handle("/", s.handleNotFound())
 
+	// No session middleware: the pages that show or change who is signed
+	// in ask s.sessions themselves, and the rest (/static/, /widget/,
+	// /healthz, /favicon.ico) never touch the session store, so they never
+	// cost a store read nor carry a Set-Cookie.
 	var h http.Handler = mux
-	h = s.sessions.Middleware(h)
 	h = s.securityHeaders(h)
 	h = s.logRequests(h)
 	h = withRequestID(h)

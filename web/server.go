@@ -57,6 +57,8 @@ type Server struct {
 	demoUsers []DemoUser
 	now       func() time.Time
 	pages     *pages
+	profile   *profilePage
+	buffers   buffers
 	csp       string
 	widget    WidgetAssets
 	widgetCSP string
@@ -81,6 +83,10 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile, err := newProfilePage(p)
+	if err != nil {
+		return nil, err
+	}
 	issuer, err := url.Parse(d.Config.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("web: issuer: %w", err)
@@ -95,6 +101,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		demoUsers: d.DemoUsers,
 		now:       d.Now,
 		pages:     p,
+		profile:   profile,
 		csp:       defaultCSP(providerOrigin),
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
