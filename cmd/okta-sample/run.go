@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		dev        = fs.Bool("dev", false, "use the embedded development provider even if an issuer is configured")
 		devAddr    = fs.String("dev-addr", config.DefaultDevAddr, "listen address of the development provider")
 		logFormat  = fs.String("log-format", "text", "log format: text or json")
+		debugAddr  = fs.String("debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -81,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	var servers []*http.Server
 	var wg sync.WaitGroup
-	serveErr := make(chan error, 2)
+	serveErr := make(chan error, 3)
 	serve := func(srv *http.Server, ln net.Listener) {
 		servers = append(servers, srv)
 		wg.Go(func() {
@@ -89,6 +90,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				serveErr <- err
 			}
 		})
+	}
+
+	var debugLn net.Listener
+	if *debugAddr != "" {
+		if debugLn, err = listenDebug(*debugAddr); err != nil {
+			return err
+		}
+		defer debugLn.Close()
 	}
 
 	var demoUsers []web.DemoUser
@@ -130,12 +139,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}, log)
 	wg.Go(func() { connector.Run(ctx) })
 
+	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
 		Config:       cfg,
 		Logger:       log,
 		Provider:     connector,
 		Transactions: txCookies,
-		Sessions:     session.New(session.Options{Secure: cfg.Secure()}),
+		Sessions:     session.New(session.Options{Secure: cfg.Secure(), Store: sessionStore}),
 		DemoUsers:    demoUsers,
 		Widget:       widget,
 		HTTPClient:   httpClient,
@@ -144,6 +154,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	serve(newHTTPServer(handler, log), appLn)
+	if debugLn != nil {
+		log.Info("debug server", "url", "http://"+debugLn.Addr().String()+"/debug/pprof/")
+		serve(newDebugServer(sessionStore, log), debugLn)
+	}
 	printBanner(stdout, cfg, demoUsers)
 
 	select {
