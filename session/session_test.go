@@ -423,3 +423,32 @@ func TestUnreadableProfileIsAnError(t *testing.T) {
 		t.Errorf("sessions after SignOut: got %d, want 0", st.Len())
 	}
 }
+
+func TestIDFromCookieHeader(t *testing.T) {
+	id, id2 := strings.Repeat("A", idLen), strings.Repeat("B", idLen)
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"alone", []string{CookieName + "=" + id}, id},
+		{"among others", []string{"a=1; " + CookieName + "=" + id + "; b=2"}, id},
+		{"without spaces", []string{"a=1;" + CookieName + "=" + id + ";b=2"}, id},
+		{"on a second header line", []string{"a=1", CookieName + "=" + id}, id},
+		{"the first of two wins, as with r.Cookie", []string{CookieName + "=" + id2 + "; " + CookieName + "=" + id}, id2},
+		{"a longer name", []string{"x" + CookieName + "=" + id}, ""},
+		{"quoted", []string{CookieName + `="` + id + `"`}, ""},
+		{"too short", []string{CookieName + "=" + id[1:]}, ""},
+		{"no value", []string{CookieName}, ""},
+		{"none", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header["Cookie"] = tt.lines
+			if got := idFrom(r); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -67,7 +67,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	writePage(w, status, *buf)
+	s.writePage(w, status, *buf)
 }
 
 // appendPage appends page name, executed with pg, to b.
@@ -104,15 +104,23 @@ func (p *pages) executeTemplate(name, sub string, data any) ([]byte, error) {
 
 // writePage writes a whole HTML page. Its length is known, so the
 // response needs no chunked encoding.
-func writePage(w http.ResponseWriter, status int, b []byte) {
+func (s *Server) writePage(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = s.pageHeaders.contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	// Pages say who is signed in, so they depend on the session cookie.
-	h.Set("Vary", "Cookie")
+	h["Vary"] = s.pageHeaders.vary
 	w.WriteHeader(status)
 	// An error means the client went away; there is nobody left to tell.
 	_, _ = w.Write(b)
+}
+
+// pageHeaders are header values every page carries, made once and shared
+// by every response (see securityHeaders for why that is safe).
+type pageHeaders struct{ contentType, vary []string }
+
+func newPageHeaders() pageHeaders {
+	return pageHeaders{contentType: []string{"text/html; charset=utf-8"}, vary: []string{"Cookie"}}
 }
 
 // buffers recycles the buffers pages are put together in.

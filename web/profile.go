@@ -34,7 +34,7 @@ func (s *Server) handleProfile() http.Handler {
 		buf := s.buffers.get()
 		defer s.buffers.put(buf)
 		*buf = s.profile.appendPage((*buf)[:0], p, requestID(r.Context()))
-		writePage(w, http.StatusOK, *buf)
+		s.writePage(w, http.StatusOK, *buf)
 	})
 }
 
@@ -212,33 +212,37 @@ func (pp *profilePage) appendPage(b []byte, p session.Profile, reqID string) []b
 // appendHTML appends s escaped for HTML text or a quoted attribute value,
 // exactly as html/template escapes a string there (its
 // htmlReplacementTable): NUL becomes U+FFFD, and " & ' + < > become
-// character references. newProfilePage and FuzzProfilePage check that the
-// two agree.
+// character references. Every byte it replaces is ASCII, so working on
+// bytes rather than runes gives the same result, invalid UTF-8 included.
+// newProfilePage and FuzzProfilePage check that the two agree.
 func appendHTML(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var repl string
-		switch s[i] {
-		case 0:
-			repl = "\uFFFD"
-		case '"':
-			repl = "&#34;"
-		case '&':
-			repl = "&amp;"
-		case '\'':
-			repl = "&#39;"
-		case '+':
-			repl = "&#43;"
-		case '<':
-			repl = "&lt;"
-		case '>':
-			repl = "&gt;"
-		default:
+		c := s[i]
+		if !htmlSpecial[c] {
 			continue
 		}
 		b = append(b, s[last:i]...)
-		b = append(b, repl...)
+		switch c {
+		case 0:
+			b = append(b, "\uFFFD"...)
+		case '"':
+			b = append(b, "&#34;"...)
+		case '&':
+			b = append(b, "&amp;"...)
+		case '\'':
+			b = append(b, "&#39;"...)
+		case '+':
+			b = append(b, "&#43;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		}
 		last = i + 1
 	}
 	return append(b, s[last:]...)
 }
+
+// htmlSpecial marks the bytes appendHTML replaces.
+var htmlSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/devprovider"
@@ -149,24 +150,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		profile = make(chan error, 1)
 		go func() { profile <- app.cpuProfile(ctx, o.cpuProfile, o.duration/2) }()
 	}
-	// Two rounds, app then plain each time, so that a noisy neighbour on
+	// Short slices, app and plain in turn, so that a noisy neighbour on
 	// the machine weighs on both alike.
+	slices := max(2, int(o.duration/sliceLength))
 	var pages, plains result
-	for range 2 {
-		r, err := l.loadPages(ctx, appURL+profilePath, o.concurrency, o.duration/2)
+	var appCPU, plainCPU time.Duration
+	for range slices {
+		r, cpu, err := measure(app.cmd.Process.Pid, func() (result, error) {
+			return l.loadPages(ctx, appURL+profilePath, o.concurrency, o.duration/time.Duration(slices))
+		})
 		if err != nil {
 			return app.withLog(fmt.Errorf("profile page: %w", err))
 		}
 		pages.add(r)
-		if r, err = l.loadPages(ctx, plain.URL+profilePath, o.concurrency, o.duration/2); err != nil {
+		appCPU += cpu
+		r, cpu, err = measure(plain.cmd.Process.Pid, func() (result, error) {
+			return l.loadPages(ctx, plain.URL+profilePath, o.concurrency, o.duration/time.Duration(slices))
+		})
+		if err != nil {
 			return fmt.Errorf("plain handler: %w", err)
 		}
 		plains.add(r)
+		plainCPU += cpu
 	}
 	size := fmt.Sprintf(", %d bytes", len(page.Body))
 	printRun(stdout, "profile page", "pages/s", pages, size)
 	printRun(stdout, "plain handler", "pages/s", plains, size)
 	fmt.Fprintf(stdout, "ratio:         %.2f (profile page pages/s / plain handler pages/s)\n", pages.rate()/plains.rate())
+	if appCPU > 0 && plainCPU > 0 {
+		perApp := appCPU / time.Duration(pages.count())
+		perPlain := plainCPU / time.Duration(plains.count())
+		fmt.Fprintf(stdout, "server CPU:    %.1f µs per profile page, %.1f µs per plain page: ratio %.2f\n",
+			float64(perApp)/1e3, float64(perPlain)/1e3, float64(perPlain)/float64(perApp))
+	}
 	perSession := (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(o.users)
 	note := ""
 	if o.users < 100 {
@@ -181,9 +197,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := <-profile; err != nil {
 			return fmt.Errorf("CPU profile: %w", err)
 		}
-		fmt.Fprintf(stdout, "cpu profile:   %s (go tool pprof -top %s %s)\n", o.cpuProfile, o.app, o.cpuProfile)
+		fmt.Fprintf(stdout, "cpu profile:   %s, of the app during its first slice of page load (go tool pprof -top %[1]s)\n", o.cpuProfile)
 	}
 	return nil
+}
+
+// sliceLength is how long each target is loaded before the other's turn.
+const sliceLength = 500 * time.Millisecond
+
+// measure runs load and returns, with its result, the CPU time that the
+// process pid spent meanwhile (zero where that cannot be read).
+func measure(pid int, load func() (result, error)) (result, time.Duration, error) {
+	before, okBefore := processCPU(pid)
+	r, err := load()
+	after, okAfter := processCPU(pid)
+	if !okBefore || !okAfter {
+		return r, 0, err
+	}
+	return r, after - before, err
 }
 
 func mb(b uint64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
@@ -195,12 +226,19 @@ func printRun(w io.Writer, name, unit string, r result, extra string) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
-// buildApp builds cmd/okta-sample into dir.
+// appPackage is the app's command, built from the module the current
+// directory is in.
+const appPackage = "github.com/okta-samples/okta-go-sample/cmd/okta-sample"
+
+// buildApp builds the app into dir.
 func buildApp(ctx context.Context, dir string) (string, error) {
+	mod, err := exec.CommandContext(ctx, "go", "list", "-m").Output()
+	if err != nil || strings.TrimSpace(string(mod)) != strings.TrimSuffix(appPackage, "/cmd/okta-sample") {
+		return "", fmt.Errorf("building the app: run this from the repository, or pass -app (go list -m: %q, %v)", strings.TrimSpace(string(mod)), err)
+	}
 	bin := filepath.Join(dir, "okta-sample")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/okta-samples/okta-go-sample/cmd/okta-sample")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the app (run this from the repository, or pass -app): %w\n%s", err, out)
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, appPackage).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the app: %w\n%s", err, out)
 	}
 	return bin, nil
 }
