@@ -134,16 +134,28 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // logRequests writes one line per request. It logs the path but never the
 // query, which on the callback holds the code and state.
 func (s *Server) logRequests(next http.Handler) http.Handler {
+	h := s.log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", requestID(r.Context())),
+		ctx := r.Context()
+		if !h.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
+		// The record is made here rather than by Logger.LogAttrs, which
+		// would look up its caller's program counter on every request:
+		// pc 0 means no source, which the access log never shows.
+		end := time.Now()
+		rc := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+		rc.AddAttrs(
+			slog.String("request_id", requestID(ctx)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", end.Sub(start)),
 		)
+		_ = h.Handle(ctx, rc) // a log that fails has nowhere left to report it
+
 	})
 }

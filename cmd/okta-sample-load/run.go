@@ -197,7 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := <-profile; err != nil {
 			return fmt.Errorf("CPU profile: %w", err)
 		}
-		fmt.Fprintf(stdout, "cpu profile:   %s, of the app during its first slice of page load (go tool pprof -top %[1]s)\n", o.cpuProfile)
+		fmt.Fprintf(stdout, "cpu profile:   %s, of the app during the page load (go tool pprof -top %[1]s)\n", o.cpuProfile)
 	}
 	return nil
 }
