@@ -2,8 +2,8 @@
 // holds only a random id in an HttpOnly cookie; the claims and the
 // id_token stay in a Store, under a hash of that id.
 //
-// A page view costs one Store.Get and no decoding beyond slicing one
-// string. The idle timeout moves the session's expiry forward at most once
+// A page view costs one Store.Get and the decoding of one compact string
+// whose claims come back as substrings (no JSON, no gob). The idle timeout moves the session's expiry forward at most once
 // a minute (TouchInterval), not on every request, so a busy session does
 // not turn reads into writes.
 package session

@@ -28,14 +28,11 @@ func TestMain(m *testing.M) {
 // TestLoadSmall runs the whole command with small numbers and checks that
 // its report has every figure, each plausible.
 func TestLoadSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and starts the app; skipped with -short")
-	}
 	const users = 20
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"-users", strconv.Itoa(users), "-c", "2", "-d", "1s"}, &out, &errOut); err != nil {
+	if err := run(ctx, []string{"-users", strconv.Itoa(users), "-c", "2", "-d", "500ms"}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, &out, &errOut)
 	}
 	report := out.String()
