@@ -26,19 +26,6 @@ type Profile struct {
 	SignedInAt time.Time
 }
 
-// DisplayName is the name to greet the user with: the first of the name,
-// preferred_username and email claims that has a value, or the subject.
-func (p Profile) DisplayName() string {
-	for _, want := range []string{"name", "preferred_username", "email"} {
-		for _, c := range p.Claims {
-			if c.Name == want && c.Value != "" {
-				return c.Value
-			}
-		}
-	}
-	return p.Subject
-}
-
 // The profile is kept in one string, so a session costs one allocation
 // and its claims are read back as substrings, without copying:
 //
@@ -50,6 +37,8 @@ func (p Profile) DisplayName() string {
 //
 // where a string is its length as a uvarint, then its bytes. JSON or gob
 // would cost a decode of every page view, and several times the memory.
+// The claim count is checked when the profile is read, and then only the
+// claims' bytes are kept: iterating them needs no count.
 const profileVersion = 1
 
 // sourceCodes turns the known claim sources into one byte each.
@@ -94,37 +83,86 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// decodeProfile reads what encodeProfile wrote. The strings it returns are
-// substrings of data.
-func decodeProfile(data string, signedIn time.Time) (Profile, error) {
+// User is the signed-in user of a request. It reads the profile in the
+// compact form the store keeps: its strings are substrings of it, and its
+// claims are decoded only when asked for, into the caller's slice.
+type User struct {
+	subject, sid, idToken, note string
+	claims                      string // the encoded claims
+	signedIn                    time.Time
+}
+
+// Subject is the user's sub claim.
+func (u User) Subject() string { return u.subject }
+
+// SID is the id_token's sid claim, or "".
+func (u User) SID() string { return u.sid }
+
+// IDToken is the id_token, kept for logout's id_token_hint. It must never
+// reach the browser.
+func (u User) IDToken() string { return u.idToken }
+
+// UserInfoNote says why userinfo claims are missing, if they are.
+func (u User) UserInfoNote() string { return u.note }
+
+// SignedInAt is when the user signed in.
+func (u User) SignedInAt() time.Time { return u.signedIn }
+
+// AppendClaims appends the user's claims to dst, in the order they were
+// signed in with, and returns the extended slice. Their strings are
+// substrings of the stored profile; with room in dst, it allocates
+// nothing.
+func (u User) AppendClaims(dst []auth.Claim) []auth.Claim {
+	// The encoding was checked when u was made.
+	for d := (decoder{data: u.claims}); d.off < len(d.data); {
+		dst = append(dst, d.claim())
+	}
+	return dst
+}
+
+// DisplayName is the name to greet the user with: the first of the name,
+// preferred_username and email claims that has a value, or the subject.
+func (u User) DisplayName() string {
+	best, bestRank := u.subject, 4
+	for d := (decoder{data: u.claims}); d.off < len(d.data); {
+		if c := d.claim(); nameRank(c.Name) < bestRank && c.Value != "" {
+			best, bestRank = c.Value, nameRank(c.Name)
+		}
+	}
+	return best
+}
+
+// nameRank orders the claims DisplayName prefers; 4 is none of them.
+func nameRank(claim string) int {
+	switch claim {
+	case "name":
+		return 1
+	case "preferred_username":
+		return 2
+	case "email":
+		return 3
+	}
+	return 4
+}
+
+// parseUser reads what encodeProfile wrote, checking all of it.
+func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
 	if d.byte() != profileVersion {
-		return Profile{}, fmt.Errorf("%w: unknown version", errBadProfile)
+		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
-	p := Profile{SignedInAt: signedIn}
-	p.Subject, p.SID, p.IDToken, p.UserInfoNote = d.string(), d.string(), d.string(), d.string()
+	u := User{signedIn: signedIn}
+	u.subject, u.sid, u.idToken, u.note = d.string(), d.string(), d.string(), d.string()
 	n := d.uvarint()
-	// Each claim takes at least three bytes, which bounds n before it
-	// sizes an allocation.
-	if d.err != nil || n > uint64(len(d.data)-d.off)/3 {
-		return Profile{}, errBadProfile
-	}
-	p.Claims = make([]auth.Claim, n)
-	for i := range p.Claims {
-		c := &p.Claims[i]
-		if code := d.byte(); code == 0 {
-			c.Source = d.string()
-		} else if int(code) < len(sourceCodes) {
-			c.Source = sourceCodes[code]
-		} else {
-			d.err = errBadProfile
-		}
-		c.Name, c.Value = d.string(), d.string()
+	start := d.off
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		d.claim()
 	}
 	if d.err != nil || d.off != len(d.data) {
-		return Profile{}, errBadProfile
+		return User{}, errBadProfile
 	}
-	return p, nil
+	u.claims = data[start:]
+	return u, nil
 }
 
 // decoder reads a profile; the first problem sticks in err.
@@ -132,6 +170,19 @@ type decoder struct {
 	data string
 	off  int
 	err  error
+}
+
+func (d *decoder) claim() auth.Claim {
+	var c auth.Claim
+	if code := d.byte(); code == 0 {
+		c.Source = d.string()
+	} else if int(code) < len(sourceCodes) {
+		c.Source = sourceCodes[code]
+	} else {
+		d.err = errBadProfile
+	}
+	c.Name, c.Value = d.string(), d.string()
+	return c
 }
 
 func (d *decoder) byte() byte {

@@ -16,7 +16,7 @@ func TestProfileRoundTrip(t *testing.T) {
 		name string
 		p    Profile
 	}{
-		{"empty", Profile{Claims: []auth.Claim{}}},
+		{"empty", Profile{}},
 		{"typical", testProfile("00ua")},
 		{"every source", Profile{Subject: "s", Claims: []auth.Claim{
 			{Name: "a", Value: "1", Source: auth.SourceIDToken},
@@ -33,11 +33,11 @@ func TestProfileRoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			want := tt.p
 			want.SignedInAt = signedIn
-			got, err := decodeProfile(encodeProfile(tt.p), signedIn)
+			u, err := parseUser(encodeProfile(tt.p), signedIn)
 			if err != nil {
-				t.Fatalf("decode: %v", err)
+				t.Fatalf("parseUser: %v", err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			if got := profileOf(u); !reflect.DeepEqual(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
@@ -61,7 +61,7 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := decodeProfile(tt.data, time.Time{}); !errors.Is(err, errBadProfile) {
+			if _, err := parseUser(tt.data, time.Time{}); !errors.Is(err, errBadProfile) {
 				t.Errorf("got %v, want errBadProfile", err)
 			}
 		})
@@ -81,7 +81,11 @@ func TestDisplayName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (Profile{Subject: "00ua", Claims: tt.claims}).DisplayName(); got != tt.want {
+			u, err := parseUser(encodeProfile(Profile{Subject: "00ua", Claims: tt.claims}), time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := u.DisplayName(); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -94,13 +98,22 @@ func FuzzDecodeProfile(f *testing.F) {
 	f.Add(encodeProfile(testProfile("00ua")))
 	f.Add("\x01\x00\x00\x00\x00\x00")
 	f.Fuzz(func(t *testing.T, data string) {
-		p, err := decodeProfile(data, time.Time{})
+		u, err := parseUser(data, time.Time{})
 		if err != nil {
 			return
 		}
-		again, err := decodeProfile(encodeProfile(p), time.Time{})
-		if err != nil || !reflect.DeepEqual(again, p) {
-			t.Errorf("re-encoded and decoded: got %+v, %v; want %+v", again, err, p)
+		p := profileOf(u)
+		again, err := parseUser(encodeProfile(p), time.Time{})
+		if err != nil || !reflect.DeepEqual(profileOf(again), p) {
+			t.Errorf("re-encoded and parsed: got %+v, %v; want %+v", again, err, p)
 		}
 	})
+}
+
+// profileOf is u as the Profile it was signed in with.
+func profileOf(u User) Profile {
+	return Profile{
+		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
+		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil),
+	}
 }

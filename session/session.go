@@ -109,22 +109,22 @@ func idFrom(r *http.Request) string {
 // Current returns the signed-in user of r, or ok=false. An error means
 // the store failed or holds something unreadable; the caller should not
 // treat it as signed out without saying so.
-func (m *Manager) Current(r *http.Request) (p Profile, ok bool, err error) {
+func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 	id := idFrom(r)
 	if id == "" {
-		return Profile{}, false, nil
+		return User{}, false, nil
 	}
 	key := keyOf(id)
 	rec, expires, err := m.store.Get(r.Context(), key)
 	if errors.Is(err, ErrNotFound) {
-		return Profile{}, false, nil
+		return User{}, false, nil
 	}
 	if err != nil {
-		return Profile{}, false, fmt.Errorf("session: reading: %w", err)
+		return User{}, false, fmt.Errorf("session: reading: %w", err)
 	}
 	now := m.now()
 	if !now.Before(expires) || !now.Before(rec.Deadline) {
-		return Profile{}, false, nil
+		return User{}, false, nil
 	}
 	// Move the expiry only when that gains at least TouchInterval: a busy
 	// session writes to the store once a minute, not on every page.
@@ -134,14 +134,13 @@ func (m *Manager) Current(r *http.Request) (p Profile, ok bool, err error) {
 	}
 	if next.Sub(expires) >= TouchInterval {
 		if err := m.store.Touch(r.Context(), key, next); err != nil {
-			return Profile{}, false, fmt.Errorf("session: touching: %w", err)
+			return User{}, false, fmt.Errorf("session: touching: %w", err)
 		}
 	}
-	p, err = decodeProfile(rec.Data, rec.SignedIn)
-	if err != nil {
-		return Profile{}, false, err
+	if u, err = parseUser(rec.Data, rec.SignedIn); err != nil {
+		return User{}, false, err
 	}
-	return p, true, nil
+	return u, true, nil
 }
 
 // SignIn starts a session for p under a new id and sets its cookie. The
@@ -187,8 +186,8 @@ func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken strin
 	// A session that cannot be read is still ended; it just gives no
 	// id_token_hint.
 	if rec, _, err := m.store.Get(r.Context(), key); err == nil {
-		if p, err := decodeProfile(rec.Data, rec.SignedIn); err == nil {
-			idToken = p.IDToken
+		if u, err := parseUser(rec.Data, rec.SignedIn); err == nil {
+			idToken = u.IDToken()
 		}
 	}
 	if err := m.store.Delete(r.Context(), key); err != nil {

@@ -145,11 +145,11 @@ func (p *buffers) put(b *[]byte) {
 // A session that cannot be read shows as signed out here; the pages that
 // need it say what went wrong.
 func (s *Server) signedIn(r *http.Request) (bool, string) {
-	p, ok, err := s.sessions.Current(r)
+	u, ok, err := s.sessions.Current(r)
 	if err != nil || !ok {
 		return false, ""
 	}
-	return true, p.DisplayName()
+	return true, u.DisplayName()
 }
 
 // handleStatic serves the embedded CSS, scripts and icon. Only files:

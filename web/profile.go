@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/okta-samples/okta-go-sample/auth"
-	"github.com/okta-samples/okta-go-sample/session"
 )
 
 // handleProfile shows the signed-in user's claims, each once, with where
@@ -21,7 +20,7 @@ import (
 // user's values into the gaps.
 func (s *Server) handleProfile() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok, err := s.sessions.Current(r)
+		u, ok, err := s.sessions.Current(r)
 		if err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not read the session", Err: err,
 				Message: "Your session could not be read. Log out and sign in again."})
@@ -33,7 +32,10 @@ func (s *Server) handleProfile() http.Handler {
 		}
 		buf := s.buffers.get()
 		defer s.buffers.put(buf)
-		*buf = s.profile.appendPage((*buf)[:0], p, requestID(r.Context()))
+		// Room for the claims of a typical user without a heap allocation.
+		var room [32]auth.Claim
+		claims := u.AppendClaims(room[:0])
+		*buf = s.profile.appendPage((*buf)[:0], u.DisplayName(), u.UserInfoNote(), claims, requestID(r.Context()))
 		s.writePage(w, http.StatusOK, *buf)
 	})
 }
@@ -152,8 +154,7 @@ func newProfilePage(p *pages) (*profilePage, error) {
 		if err != nil {
 			return nil, err
 		}
-		prof := session.Profile{Subject: tricky, UserInfoNote: note, Claims: claims}
-		if got := pp.appendPage(nil, prof, tricky); !bytes.Equal(got, want) {
+		if got := pp.appendPage(nil, tricky, note, claims, tricky); !bytes.Equal(got, want) {
 			return nil, fmt.Errorf("web: profile page: put together from its parts it differs from the template's:\n%s\nwant:\n%s", got, want)
 		}
 	}
@@ -178,22 +179,22 @@ func cutAt(s string, slots ...string) ([]string, error) {
 	return append(parts, s), nil
 }
 
-// appendPage appends the profile page of p to b.
-func (pp *profilePage) appendPage(b []byte, p session.Profile, reqID string) []byte {
+// appendPage appends to b the profile page of the user called name.
+func (pp *profilePage) appendPage(b []byte, name, note string, claims []auth.Claim, reqID string) []byte {
 	parts := pp.page[0]
-	if p.UserInfoNote != "" {
+	if note != "" {
 		parts = pp.page[1]
 	}
 	b = append(b, parts[0]...)
-	b = appendHTML(b, p.DisplayName())
+	b = appendHTML(b, name)
 	parts = parts[1:]
-	if p.UserInfoNote != "" {
+	if note != "" {
 		b = append(b, parts[0]...)
-		b = appendHTML(b, p.UserInfoNote)
+		b = appendHTML(b, note)
 		parts = parts[1:]
 	}
 	b = append(b, parts[0]...)
-	for _, c := range p.Claims {
+	for _, c := range claims {
 		b = append(b, pp.row[0]...)
 		b = appendHTML(b, c.Name)
 		b = append(b, pp.row[1]...)
