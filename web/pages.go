@@ -106,10 +106,10 @@ func (p *pages) executeTemplate(name, sub string, data any) ([]byte, error) {
 // response needs no chunked encoding.
 func (s *Server) writePage(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h["Content-Type"] = s.pageHeaders.contentType
+	h["Content-Type"] = s.headers.contentType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	// Pages say who is signed in, so they depend on the session cookie.
-	h["Vary"] = s.pageHeaders.vary
+	h["Vary"] = s.headers.vary
 	w.WriteHeader(status)
 	// An error means the client went away; there is nobody left to tell.
 	_, _ = w.Write(b)

@@ -77,6 +77,7 @@ type profilePage struct {
 // change that moves a value into another context (a URL, a script) makes
 // html/template escape the marker, and newProfilePage fails.
 const (
+	slotMark   = "\U000F0001"
 	slotUser   = "\U000F0001user\U000F0001"
 	slotNote   = "\U000F0001note\U000F0001"
 	slotRows   = "\U000F0001rows\U000F0001"
@@ -107,7 +108,7 @@ func newProfilePage(p *pages) (*profilePage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sep string
+	var seps [2]string
 	pp := &profilePage{}
 	for i, note := range []string{"", slotNote} {
 		none, err := p.execute("profile", profileView(slotUser, note, nil, slotReqID))
@@ -129,7 +130,7 @@ func newProfilePage(p *pages) (*profilePage, error) {
 		if len(rows)%2 != 0 || rows != unit+unit || !strings.HasPrefix(unit, string(row)) {
 			return nil, errors.New("web: profile page: the claim rows are not one row repeated")
 		}
-		sep = unit[len(row):]
+		seps[i] = unit[len(row):]
 		slots := []string{slotUser, slotRows, slotReqID}
 		if note != "" {
 			slots = []string{slotUser, slotNote, slotRows, slotReqID}
@@ -138,7 +139,10 @@ func newProfilePage(p *pages) (*profilePage, error) {
 			return nil, fmt.Errorf("web: profile page: %w", err)
 		}
 	}
-	if pp.row, err = cutAt(string(row)+sep, slotName, slotName, slotValue, slotSource); err != nil {
+	if seps[0] != seps[1] {
+		return nil, errors.New("web: profile page: the claim rows differ with the userinfo note")
+	}
+	if pp.row, err = cutAt(string(row)+seps[0], slotName, slotName, slotValue, slotSource); err != nil {
 		return nil, fmt.Errorf("web: profile page, claim row: %w", err)
 	}
 
@@ -168,15 +172,18 @@ func cutAt(s string, slots ...string) ([]string, error) {
 	for _, slot := range slots {
 		before, after, ok := strings.Cut(s, slot)
 		if !ok {
-			return nil, fmt.Errorf("slot %q missing or out of order", strings.Trim(slot, "\U000F0001"))
+			return nil, fmt.Errorf("slot %q missing or out of order", strings.Trim(slot, slotMark))
 		}
 		parts = append(parts, before)
 		s = after
 	}
-	if strings.Contains(s, "\U000F0001") {
-		return nil, errors.New("a slot appears twice")
+	parts = append(parts, s)
+	for _, p := range parts {
+		if strings.Contains(p, slotMark) {
+			return nil, errors.New("a value appears more than once")
+		}
 	}
-	return append(parts, s), nil
+	return parts, nil
 }
 
 // appendPage appends to b the profile page of the user called name.

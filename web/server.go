@@ -49,21 +49,21 @@ type Deps struct {
 
 // Server holds the dependencies shared by the handlers.
 type Server struct {
-	cfg         config.Config
-	log         *slog.Logger
-	provider    Provider
-	tx          *auth.TransactionCookies
-	sessions    *session.Manager
-	demoUsers   []DemoUser
-	now         func() time.Time
-	pages       *pages
-	profile     *profilePage
-	buffers     buffers
-	pageHeaders pageHeaders
-	csp         string
-	widget      WidgetAssets
-	widgetCSP   string
-	authn       *authnProbe
+	cfg       config.Config
+	log       *slog.Logger
+	provider  Provider
+	tx        *auth.TransactionCookies
+	sessions  *session.Manager
+	demoUsers []DemoUser
+	now       func() time.Time
+	pages     *pages
+	profile   *profilePage
+	buffers   buffers
+	headers   pageHeaders
+	csp       string
+	widget    WidgetAssets
+	widgetCSP string
+	authn     *authnProbe
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -94,20 +94,20 @@ func NewServer(d Deps) (http.Handler, error) {
 	}
 	providerOrigin := issuer.Scheme + "://" + issuer.Host
 	s := &Server{
-		cfg:         d.Config,
-		log:         d.Logger,
-		provider:    d.Provider,
-		tx:          d.Transactions,
-		sessions:    d.Sessions,
-		demoUsers:   d.DemoUsers,
-		now:         d.Now,
-		pages:       p,
-		profile:     profile,
-		pageHeaders: newPageHeaders(),
-		csp:         defaultCSP(providerOrigin),
-		widget:      d.Widget,
-		widgetCSP:   widgetCSP(providerOrigin, d.Widget.origin()),
-		authn:       newAuthnProbe(d.HTTPClient, d.Config.Issuer, d.Config.BaseURL(), d.Now, d.Logger),
+		cfg:       d.Config,
+		log:       d.Logger,
+		provider:  d.Provider,
+		tx:        d.Transactions,
+		sessions:  d.Sessions,
+		demoUsers: d.DemoUsers,
+		now:       d.Now,
+		pages:     p,
+		profile:   profile,
+		headers:   newPageHeaders(),
+		csp:       defaultCSP(providerOrigin),
+		widget:    d.Widget,
+		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
+		authn:     newAuthnProbe(d.HTTPClient, d.Config.Issuer, d.Config.BaseURL(), d.Now, d.Logger),
 	}
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {
