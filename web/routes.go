@@ -70,8 +70,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.ico", http.StatusMovedPermanently))
 	mux.Handle("/", s.handleNotFound())
 
+	// No session middleware: the pages that show or change who is signed
+	// in ask s.sessions themselves, and the rest (/static/, /widget/,
+	// /healthz, /favicon.ico) never touch the session store, so they never
+	// cost a store read nor carry a Set-Cookie.
 	var h http.Handler = mux
-	h = s.sessions.Middleware(h)
 	h = s.securityHeaders(h)
 	h = noCookiesOnAssets(h)
 	h = s.logRequests(h)

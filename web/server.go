@@ -56,6 +56,9 @@ type Server struct {
 	demoUsers []DemoUser
 	now       func() time.Time
 	pages     *pages
+	profile   *profilePage
+	buffers   buffers
+	headers   pageHeaders
 	csp       string
 	widget    WidgetAssets
 	widgetCSP string
@@ -84,6 +87,10 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile, err := newProfilePage(p)
+	if err != nil {
+		return nil, err
+	}
 	issuer, err := url.Parse(d.Config.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("web: issuer: %w", err)
@@ -101,6 +108,8 @@ func NewServer(d Deps) (http.Handler, error) {
 		demoUsers: d.DemoUsers,
 		now:       d.Now,
 		pages:     p,
+		profile:   profile,
+		headers:   newPageHeaders(),
 		csp:       defaultCSP(providerOrigin),
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),

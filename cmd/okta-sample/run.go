@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return configError{err}
 	}
-	ls, err := listen(draft)
+	ls, err := listen(draft, f.debugAddr)
 	if err != nil {
 		return err
 	}
@@ -70,8 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // flags is the command line, parsed.
 type flags struct {
-	configFile, addr, devAddr, logFormat string
-	dev                                  bool
+	configFile, addr, devAddr, logFormat, debugAddr string
+	dev                                             bool
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -85,6 +85,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.BoolVar(&f.dev, "dev", false, "use the embedded development provider, ignoring the provider settings of the file and the environment")
 	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
 	// The flag package prints what is wrong itself; the full help is for
 	// -h only, on stdout.
 	fs.Usage = func() {}
@@ -106,13 +107,14 @@ func (f flags) options(getenv func(string) string) config.Options {
 	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr}
 }
 
-// listeners are the app's and, in dev mode, the development provider's.
-type listeners struct{ app, dev net.Listener }
+// listeners are the app's; in dev mode, the development provider's; and
+// with -debug-addr, the debug server's.
+type listeners struct{ app, dev, debug net.Listener }
 
 // listen binds both addresses before anything else, so port 0 (the
 // tests) becomes a real port that the redirect URI and the development
 // provider's issuer can name before the configuration is final.
-func listen(d config.Draft) (listeners, error) {
+func listen(d config.Draft, debugAddr string) (listeners, error) {
 	var ls listeners
 	var err error
 	if ls.app, err = net.Listen("tcp", d.ListenAddr()); err != nil {
@@ -124,12 +126,18 @@ func listen(d config.Draft) (listeners, error) {
 			return listeners{}, fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", d.DevAddr(), err)
 		}
 	}
+	if debugAddr != "" {
+		if ls.debug, err = listenDebug(debugAddr); err != nil {
+			ls.close()
+			return listeners{}, err
+		}
+	}
 	return ls, nil
 }
 
 // close closes the listeners that are still open.
 func (ls listeners) close() {
-	for _, ln := range []net.Listener{ls.app, ls.dev} {
+	for _, ln := range []net.Listener{ls.app, ls.dev, ls.debug} {
 		if ln != nil {
 			_ = ln.Close() // nothing to do if it fails; already closed after a shutdown
 		}
@@ -183,11 +191,16 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.connector = lg.connector
+	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
-		Config:     cfg,
-		Logger:     log,
-		Provider:   lg.connector,
-		Sessions:   session.New(session.Options{Secure: cfg.Secure()}),
+		Config:   cfg,
+		Logger:   log,
+		Provider: lg.connector,
+		Sessions: session.New(session.Options{
+			Store:              sessionStore,
+			Secure:             cfg.Secure(),
+			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
+		}),
 		DemoUsers:  a.demoUsers,
 		Widget:     widget,
 		HTTPClient: lg.httpClient,
@@ -196,6 +209,11 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.add(handler, ls.app)
+	if ls.debug != nil {
+		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
+		a.servers = append(a.servers, newDebugServer(sessionStore, log))
+		a.lns = append(a.lns, ls.debug)
+	}
 	return a, nil
 }
 
