@@ -45,13 +45,14 @@ func (d *doctor) checkClient(ctx context.Context, disc *discovery) {
 		return
 	}
 	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		d.fail(CheckClient, fmt.Sprintf("POST %s: %v", endpoint, err),
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		d.fail(CheckClient, fmt.Sprintf("POST %s: %v", endpoint, ue.Err),
 			"check that this machine reaches the token endpoint")
+		return
+	} else if !errors.As(err, &re) {
+		// x/oauth2 read a 2xx answer without an access_token.
+		d.fail(CheckClient, fmt.Sprintf("POST %s with a made-up code answered with success but no tokens: %v", endpoint, err),
+			"the token endpoint should answer a bad code with invalid_grant (RFC 6749 5.2); check that discovery's token_endpoint is the provider's and not a proxy's")
 		return
 	}
 	status := 0

@@ -120,10 +120,10 @@ func issuerMismatchFix(want, got string) string {
 			"They are different servers, with different keys and tokens, and the app must name the one it signs in with: " + set
 	case wu.Path != gu.Path && strings.TrimSuffix(wu.Path, "/") == strings.TrimSuffix(gu.Path, "/"):
 		return "they differ only by a trailing slash, which still fails the exact comparison: " + set
-	case wu.Scheme != gu.Scheme:
-		return "they differ in scheme (" + wu.Scheme + " against " + gu.Scheme + "): " + set
 	case !strings.EqualFold(wu.Host, gu.Host):
 		return "the provider knows itself by another host name (a custom domain, or a proxy in front of it): " + set
+	case wu.Scheme != gu.Scheme:
+		return "they differ in scheme (" + wu.Scheme + " against " + gu.Scheme + "): " + set
 	case wu.Path != gu.Path:
 		return "they name different authorization servers (" + wu.Path + " against " + gu.Path + "): " + set + ", or fix the path if it points to the wrong server"
 	default:
