@@ -273,9 +273,21 @@ func TestOddProviders(t *testing.T) {
 			f.routes["GET /oauth2/default/v1/authorize"] = status(400, map[string]string{"Content-Type": "text/html"},
 				`<html>Invalid value for 'client_id' parameter.</html>`)
 		}, want: map[string]expect{CheckRedirectURI: {status: Fail, detail: "refused the client id", fix: "does not know the client id " + fakeClientID}}},
-		{name: "redirect on to sign in", edit: func(f *fakeOP) {
+		{name: "redirect to the sign-in page", edit: func(f *fakeOP) {
 			f.routes["GET /oauth2/default/v1/authorize"] = status(302, map[string]string{"Location": "/login/login.htm?fromURI=%2Fsecret-looking"}, "")
-		}, want: map[string]expect{CheckRedirectURI: {status: Pass, detail: "on to sign in at http://127.0.0.1"}}},
+			f.routes["GET /login/login.htm"] = status(200, map[string]string{"Content-Type": "text/html"}, "<html>sign in</html>")
+		}, want: map[string]expect{CheckRedirectURI: {status: Pass, detail: "/login/login.htm, then 200, the provider shows its sign-in page"}}},
+		{name: "redirect to another origin", edit: func(f *fakeOP) {
+			f.routes["GET /oauth2/default/v1/authorize"] = status(302, map[string]string{"Location": "https://idp.example.com/login?fromURI=secret-looking"}, "")
+		}, want: map[string]expect{CheckRedirectURI: {status: Pass, detail: "302 on to sign in at https://idp.example.com/login"}}},
+		{name: "refused on the page it redirects to, as Dex does", edit: func(f *fakeOP) {
+			f.routes["GET /oauth2/default/v1/authorize"] = status(302, map[string]string{"Location": "/oauth2/default/auth/local?req=abc"}, "")
+			f.routes["GET /oauth2/default/auth/local"] = status(400, map[string]string{"Content-Type": "text/html"},
+				`<html>Bad Request: Unregistered redirect_uri ("http://localhost:8080/authorization-code/callback").</html>`)
+		}, want: map[string]expect{CheckRedirectURI: {status: Fail, detail: "/auth/local, then 400 Bad Request", fix: "Sign-in redirect URI"}}},
+		{name: "redirects without end", edit: func(f *fakeOP) {
+			f.routes["GET /oauth2/default/v1/authorize"] = status(302, map[string]string{"Location": "/oauth2/default/v1/authorize"}, "")
+		}, want: map[string]expect{CheckRedirectURI: {status: Warn, detail: "stopped after 6 redirects"}}},
 		{name: "401 without an error object", edit: func(f *fakeOP) {
 			f.routes["POST /oauth2/default/v1/token"] = status(401, nil, "")
 		}, want: map[string]expect{CheckClient: {status: Fail, detail: "answered 401: the client id and secret were NOT accepted"}}},
