@@ -147,7 +147,7 @@ Flags:
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(out)
-	fmt.Fprintf(w, "\nThe environment variables and samples file keys are those of okta-sample -h.\nMore in README.md, \"doctor\": %s\n", strings.TrimSuffix(readmeURL, "#configuration-reference")+"#doctor")
+	fmt.Fprintf(w, "\nThe environment variables and samples file keys are those of okta-sample -h.\nMore in README.md, \"doctor\": %s\n", strings.TrimSuffix(readmeURL, "#configuration-reference")+"#okta-sample-doctor")
 }
 
 // startDoctorDevProvider starts the development provider on a free
