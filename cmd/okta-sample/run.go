@@ -26,8 +26,12 @@ const devClientID = "0oa-okta-go-sample-dev"
 // run is the whole program, in steps: parse the flags, load and check the
 // configuration, listen, finish the configuration with what listening
 // decided, wire the app, and serve until ctx ends. Tests call it with
-// -addr and -dev-addr on port 0.
+// -addr and -dev-addr on port 0. `okta-sample doctor` checks the
+// configuration instead (doctor.go).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "doctor" {
+		return runDoctor(ctx, args[1:], getenv, stdout, stderr)
+	}
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
