@@ -76,6 +76,12 @@ type Config struct {
 	// empty, node_modules/@okta/okta-signin-widget/dist in the working
 	// directory is used if `npm ci` put it there (see web.FindWidget).
 	WidgetDir string
+	// WidgetEngine is the Sign-In Widget's mode on the custom login page;
+	// WidgetEngineAuto (the default) asks the Okta org.
+	WidgetEngine WidgetEngine
+	// DevEngine is the engine the development provider imitates; it
+	// matters only when Dev is set.
+	DevEngine DevEngine
 	// File is the samples file that was read; empty when none was.
 	File string
 
@@ -103,6 +109,9 @@ type Options struct {
 	// DevAddr is where the development provider listens (-dev-addr);
 	// empty means DefaultDevAddr.
 	DevAddr string
+	// DevEngine is the development provider's engine (-dev-engine): idx
+	// or classic; empty means idx.
+	DevEngine string
 }
 
 // Draft is the configuration as the file, the environment and the flags
@@ -174,6 +183,9 @@ func Load(opts Options) (Draft, error) {
 	if opts.DevAddr != "" {
 		l.set(settingDevAddr, opts.DevAddr, fromFlag("-dev-addr"))
 	}
+	if opts.DevEngine != "" {
+		l.set(settingDevEngine, opts.DevEngine, fromFlag("-dev-engine"))
+	}
 
 	cfg := Config{
 		Leeway:          DefaultLeeway,
@@ -185,6 +197,7 @@ func Load(opts Options) (Draft, error) {
 	port := l.parseNumbers(&cfg)
 	listen, devAddr := l.addresses(port)
 	l.chooseProvider(&cfg, opts.Dev)
+	l.engines(&cfg)
 	l.checkRedirect(cfg.RedirectURI, listen)
 	if len(l.problems) > 0 {
 		return Draft{}, &ValidationError{Problems: l.problems}
@@ -541,6 +554,16 @@ func (c Config) Masked() []Setting {
 	if widgetDir == "" {
 		widgetDir = "(not set)"
 	}
+	widgetEngine := c.WidgetEngine
+	if widgetEngine == "" {
+		widgetEngine = WidgetEngineAuto
+	}
+	devEngine := string(c.DevEngine)
+	if !c.Dev {
+		devEngine = "(no development provider)"
+	} else if devEngine == "" {
+		devEngine = string(DevEngineIdentity)
+	}
 	file := c.File
 	if file == "" {
 		file = "(none)"
@@ -556,10 +579,12 @@ func (c Config) Masked() []Setting {
 		{settingRedirectURI, c.RedirectURI},
 		{settingAddr, c.Addr},
 		{settingWidgetDir, widgetDir},
+		{settingWidgetEngine, string(widgetEngine)},
 		{settingLeeway, c.Leeway.String()},
 		{settingTimeout, c.ProviderTimeout.String()},
 		{settingCookieKey, cookieKey},
 		{settingDev, strconv.FormatBool(c.Dev)},
+		{settingDevEngine, devEngine},
 		{settingFile, file},
 	}
 	names := references()

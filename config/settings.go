@@ -22,6 +22,8 @@ const (
 	settingLeeway
 	settingTimeout
 	settingCookieKey
+	settingWidgetEngine
+	settingDevEngine
 	numSettings
 )
 
@@ -76,6 +78,10 @@ func references() [numSettings]Reference {
 			Default: "10s", About: "Bounds each call to the provider"},
 		settingCookieKey: {Name: "transaction cookie key", Env: []string{"OKTA_SAMPLE_COOKIE_KEY"},
 			Default: "random per run", About: "32 bytes in standard base64 that seal the login-transaction cookies"},
+		settingWidgetEngine: {Name: "widget engine", FileKey: "server.widgetEngine", Env: []string{"OKTA_SAMPLE_WIDGET_ENGINE"},
+			Default: "auto", About: "The Sign-In Widget's mode on the custom login page: auto (ask the Okta org), oie or classic"},
+		settingDevEngine: {Name: "development provider engine", Flag: "-dev-engine",
+			Default: "idx", About: "The Okta engine the development provider imitates: idx (Identity Engine) or classic"},
 	}
 }
 
