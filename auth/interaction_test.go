@@ -3,7 +3,6 @@ package auth_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/idxtest"
 	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
@@ -99,104 +99,23 @@ func newIDXOrg(t *testing.T) (*idxOrg, *auth.RelyingParty) {
 	return org, rp
 }
 
-// idxReply is the part of an IDX answer the tests read.
-type idxReply struct {
-	StateHandle string `json:"stateHandle"`
-	Remediation struct {
-		Value []struct {
-			Name string `json:"name"`
-			Href string `json:"href"`
-		} `json:"value"`
-	} `json:"remediation"`
-	Success *struct {
-		Value []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"value"`
-	} `json:"successWithInteractionCode"`
-}
-
 // idxSignIn signs username in through the IDX API for the login l, as the
-// widget does with the values the page gave it (client, state, nonce,
-// challenge), and returns the interaction code. otp, when set, answers the
+// widget does with the values the page gave it (client, state, challenge)
+// and nonce, and returns the interaction code. otp, when set, answers the
 // second factor's challenge.
-func (o *idxOrg) idxSignIn(t *testing.T, l *auth.Login, nonce, username, password string, otp func() string) string {
+func (o *idxOrg) idxSignIn(t *testing.T, l *auth.Login, nonce, username, password string, otp func() (string, error)) string {
 	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second}
-	form := url.Values{
-		"client_id": {idxClientID}, "scope": {"openid email profile"}, "redirect_uri": {testRedirectURI},
-		"code_challenge": {l.CodeChallenge}, "code_challenge_method": {"S256"}, "state": {l.State}, "nonce": {nonce},
-	}
-	resp, err := c.PostForm(o.issuer+"/v1/interact", form)
-	if err != nil {
-		t.Fatalf("interact: %v", err)
-	}
-	var handle struct {
-		InteractionHandle string `json:"interaction_handle"`
-	}
-	decode(t, resp, &handle)
-
-	post := func(href string, body any) idxReply {
-		t.Helper()
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := c.Post(href, "application/ion+json; okta-version=1.0.0", bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("POST %s: %v", href, err)
-		}
-		var r idxReply
-		decode(t, resp, &r)
-		return r
-	}
-	origin := strings.TrimSuffix(o.issuer, "/oauth2/default")
-	step := post(origin+"/idp/idx/introspect", map[string]string{"interactionHandle": handle.InteractionHandle})
-	step = post(step.href(t, "identify"), map[string]any{
-		"identifier": username, "credentials": map[string]string{"passcode": password}, "stateHandle": step.StateHandle,
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	code, err := idxtest.SignIn(ctx, &http.Client{}, idxtest.Login{
+		Issuer: o.issuer, ClientID: idxClientID, RedirectURI: testRedirectURI,
+		State: l.State, Nonce: nonce, CodeChallenge: l.CodeChallenge,
+		Username: username, Password: password, OTP: otp,
 	})
-	if otp != nil {
-		step = post(step.href(t, "challenge-authenticator"), map[string]any{
-			"credentials": map[string]string{"passcode": otp()}, "stateHandle": step.StateHandle,
-		})
-	}
-	if step.Success == nil {
-		t.Fatalf("IDX sign-in of %s did not succeed: %+v", username, step)
-	}
-	for _, f := range step.Success.Value {
-		if f.Name == "interaction_code" && f.Value != "" {
-			return f.Value
-		}
-	}
-	t.Fatalf("successWithInteractionCode has no interaction_code: %+v", step.Success)
-	return ""
-}
-
-// href returns the address of the remediation called name.
-func (r idxReply) href(t *testing.T, name string) string {
-	t.Helper()
-	for _, f := range r.Remediation.Value {
-		if f.Name == name {
-			return f.Href
-		}
-	}
-	t.Fatalf("no %s remediation in %+v", name, r)
-	return ""
-}
-
-func decode(t *testing.T, resp *http.Response, v any) {
-	t.Helper()
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("IDX sign-in: %v", err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: status %d: %s", resp.Request.URL, resp.StatusCode, body)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("%s: %v: %s", resp.Request.URL, err, body)
-	}
+	return code
 }
 
 // TestInteractionCode: the callback of Okta's interaction code flow is
@@ -233,12 +152,8 @@ func TestInteractionCode(t *testing.T) {
 			name: "password and TOTP",
 			run: func(t *testing.T) (url.Values, []*http.Cookie) {
 				l, cookies := mustBegin(t, rp)
-				code := org.idxSignIn(t, l, l.Nonce, carol.Login, carol.Password, func() string {
-					c, err := totp.GenerateCode(carol.TOTPSecret, time.Now())
-					if err != nil {
-						t.Fatal(err)
-					}
-					return c
+				code := org.idxSignIn(t, l, l.Nonce, carol.Login, carol.Password, func() (string, error) {
+					return totp.GenerateCode(carol.TOTPSecret, time.Now())
 				})
 				return url.Values{"interaction_code": {code}, "state": {l.State}}, cookies
 			},

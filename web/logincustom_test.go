@@ -26,6 +26,7 @@ import (
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -68,6 +69,12 @@ func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Authentication API and trusts the given origins (CORS).
 func startDevProvider(t *testing.T, trusted ...string) string {
 	t.Helper()
+	return startDevProviderEngine(t, devprovider.EngineIdentity, trusted...)
+}
+
+// startDevProviderEngine is startDevProvider for an org on engine.
+func startDevProviderEngine(t *testing.T, engine devprovider.Engine, trusted ...string) string {
+	t.Helper()
 	var late lateHandler
 	srv := httptest.NewServer(&late)
 	t.Cleanup(srv.Close)
@@ -79,6 +86,8 @@ func startDevProvider(t *testing.T, trusted ...string) string {
 			PostLogoutRedirectURIs: []string{testAppOrigin + "/"},
 		}},
 		TrustedOrigins: trusted,
+		Engine:         engine,
+		NewSigningKey:  (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		t.Fatalf("devprovider.New: %v", err)
@@ -125,26 +134,35 @@ func testCookieKey() []byte { return make([]byte, 32) }
 // newTestServer returns the app's handler for a provider at issuer.
 func newTestServer(t *testing.T, issuer string, widget WidgetAssets) http.Handler {
 	t.Helper()
-	cfg := config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI}
-	var prov Provider = downProvider{}
+	return newTestServerWith(t, issuer, widget, nil)
+}
+
+// newTestServerWith is newTestServer with the dependencies changed by
+// edit, when not nil, before the relying party is made from their Config.
+func newTestServerWith(t *testing.T, issuer string, widget WidgetAssets, edit func(*Deps)) http.Handler {
+	t.Helper()
+	d := Deps{
+		Config:   config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI},
+		Sessions: session.New(session.Options{}),
+		Widget:   widget,
+	}
+	if edit != nil {
+		edit(&d)
+	}
+	d.Provider = downProvider{}
 	if issuer != "" {
 		rp, err := auth.New(context.Background(), auth.Config{
-			Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURI,
-			CookieKeys: [][]byte{testCookieKey()}, CookiePath: CookiePath(cfg.CallbackPath()),
+			Issuer: issuer, ClientID: d.Config.ClientID, ClientSecret: d.Config.ClientSecret, RedirectURL: d.Config.RedirectURI,
+			CookieKeys: [][]byte{testCookieKey()}, CookiePath: CookiePath(d.Config.CallbackPath()),
 		})
 		if err != nil {
 			t.Fatalf("auth.New: %v", err)
 		}
-		prov = readyProvider{rp}
+		d.Provider = readyProvider{rp}
 	} else {
-		cfg.Issuer = "http://127.0.0.1:1/oauth2/default"
+		d.Config.Issuer = "http://127.0.0.1:1/oauth2/default"
 	}
-	h, err := NewServer(Deps{
-		Config:   cfg,
-		Provider: prov,
-		Sessions: session.New(session.Options{}),
-		Widget:   widget,
-	})
+	h, err := NewServer(d)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}

@@ -42,8 +42,8 @@ type Deps struct {
 	// Widget from; the zero value is Okta's CDN. See FindWidget.
 	Widget WidgetAssets
 	// HTTPClient makes the app's own calls to the provider (the custom
-	// login page's probe of its Authentication API); nil means
-	// auth.NewHTTPClient().
+	// login page's probes of its engine and its Authentication API); nil
+	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
 }
 
@@ -60,6 +60,7 @@ type Server struct {
 	widget    WidgetAssets
 	widgetCSP string
 	authn     *oktaorg.AuthnProbe
+	engine    *oktaorg.EngineProbe
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -97,6 +98,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
 		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
+		engine:    oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
 	}
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {
