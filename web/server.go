@@ -26,6 +26,10 @@ type Provider interface {
 // DemoUser is shown on the overview page in development mode.
 type DemoUser struct {
 	Login, Password, Name string
+	// TOTPURI is the otpauth:// URI of the user's second factor, for an
+	// authenticator app, and TOTPPageURL the provider's page that shows its
+	// current code; both empty for a user with a password only.
+	TOTPURI, TOTPPageURL string
 }
 
 // Deps is everything the web layer needs, made once in main.
