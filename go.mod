@@ -3,7 +3,6 @@ module github.com/okta-samples/okta-go-sample
 go 1.26.8
 
 require (
-	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0

@@ -18,11 +18,11 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -67,10 +67,31 @@ type Config struct {
 	Leeway time.Duration
 	// ProviderTimeout bounds each call to the provider during a login.
 	ProviderTimeout time.Duration
-	// CookieKey encrypts the short-lived login-transaction cookies. When
+	// CookieKeys encrypt the short-lived login-transaction cookies: the
+	// first seals new ones, all of them open existing ones, so a key can
+	// be rotated (add the new key first, drop the old one later). When
 	// empty, a random key is made at start-up (pending logins do not
-	// survive a restart, which is harmless). Replicas must share one.
-	CookieKey []byte
+	// survive a restart, which is harmless). Replicas must share them;
+	// Load refuses a Redis URL without them.
+	CookieKeys [][]byte
+
+	// PublicOrigin is the origin users reach (OKTA_SAMPLE_PUBLIC_URL),
+	// normalized as browsers send it in Origin: lower case, no default
+	// port, no trailing slash. Empty when not set; PublicURL then derives
+	// it from the redirect URI.
+	PublicOrigin string
+	// TrustedProxies are the proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; nobody else's are.
+	TrustedProxies []netip.Prefix
+	// RedisURL holds the sessions and used login states when set, so
+	// several replicas can serve one login; empty means memory. It may
+	// hold a password: never print it (Masked redacts it).
+	RedisURL string
+	// MaxSessionsPerUser is how many sessions one user may have; their
+	// oldest beyond it are signed out. Load sets it (default
+	// DefaultMaxSessionsPerUser); 0 in a Config built by hand means the
+	// default.
+	MaxSessionsPerUser int
 	// WidgetDir serves the Okta Sign-In Widget's assets from a local folder
 	// (the dist/ of @okta/okta-signin-widget) instead of Okta's CDN. When
 	// empty, node_modules/@okta/okta-signin-widget/dist in the working
@@ -195,12 +216,16 @@ func Load(opts Options) (Draft, error) {
 		File:            l.vals[settingFile],
 	}
 	port := l.parseNumbers(&cfg)
+	l.parseDeployment(&cfg)
 	listen, devAddr := l.addresses(port)
 	l.chooseProvider(&cfg, opts.Dev)
 	l.engines(&cfg)
-	l.checkRedirect(cfg.RedirectURI, listen)
+	l.checkRedirect(&cfg, listen)
 	if len(l.problems) > 0 {
 		return Draft{}, &ValidationError{Problems: l.problems}
+	}
+	if l.vals[settingPublicURL] == "" {
+		l.src[settingPublicURL] = fromRedirect
 	}
 	cfg.sources = l.src
 	cfg.notices = l.notices
@@ -243,11 +268,17 @@ func (l *loader) readEnv(getenv func(string) string) {
 		return
 	}
 	for s, r := range references() {
+		var set []string
 		for _, name := range r.Env {
 			if v := strings.TrimSpace(getenv(name)); v != "" {
-				l.set(setting(s), v, fromEnv(name))
-				break
+				if len(set) == 0 {
+					l.set(setting(s), v, fromEnv(name))
+				}
+				set = append(set, name)
 			}
+		}
+		if r.exclusive && len(set) > 1 {
+			l.add(setting(s), "%s are all set; set only one of them", strings.Join(set, " and "))
 		}
 	}
 }
@@ -283,14 +314,6 @@ func (l *loader) parseNumbers(cfg *Config) int {
 			l.add(settingTimeout, "%q is not a positive duration; use for example 10s", v)
 		} else {
 			cfg.ProviderTimeout = d
-		}
-	}
-	if v := l.vals[settingCookieKey]; v != "" {
-		if k, err := base64.StdEncoding.DecodeString(v); err != nil || len(k) != 32 {
-			// The value is a secret: say what is wrong, never what it is.
-			l.add(settingCookieKey, "must be 32 random bytes in standard base64 (make one with: openssl rand -base64 32)")
-		} else {
-			cfg.CookieKey = k
 		}
 	}
 	return port
@@ -439,11 +462,26 @@ func (l *loader) hasPlaceholder(s setting) bool {
 	return true
 }
 
-// checkRedirect checks the redirect URI against the listen address, when
-// its port is known (not 0).
-func (l *loader) checkRedirect(redirect, listen string) {
+// checkRedirect checks the redirect URI. With a public URL it must be
+// under it, wherever the app listens (a proxy may forward from 443 to any
+// port), and the default is the callback under it. Without one it must
+// reach the listen address, which is checked here when its port is known
+// (not 0), and by Resolve otherwise.
+func (l *loader) checkRedirect(cfg *Config, listen string) {
+	redirect := cfg.RedirectURI
+	if cfg.PublicOrigin != "" && redirect == "" {
+		cfg.RedirectURI = cfg.PublicOrigin + DefaultCallback
+		l.src[settingRedirectURI] = fromPublic
+		return
+	}
 	if redirect == "" || l.hasPlaceholder(settingRedirectURI) {
 		return // the default, made by Resolve; or reported now
+	}
+	if cfg.PublicOrigin != "" || l.vals[settingPublicURL] != "" {
+		if msg := checkRedirectUnder(redirect, cfg.PublicOrigin); msg != "" {
+			l.add(settingRedirectURI, "%s", msg)
+		}
+		return
 	}
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil || port == "0" {
@@ -461,6 +499,11 @@ func (d Draft) Resolve(b Bound) (Config, error) {
 	cfg := d.cfg
 	cfg.notices = slices.Clone(d.cfg.notices)
 	cfg.devOverrides = slices.Clone(d.cfg.devOverrides)
+	cfg.TrustedProxies = slices.Clone(d.cfg.TrustedProxies)
+	cfg.CookieKeys = nil
+	for _, k := range d.cfg.CookieKeys {
+		cfg.CookieKeys = append(cfg.CookieKeys, slices.Clone(k))
+	}
 	host, port, err := net.SplitHostPort(b.Addr)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: the app's address %q: %w", b.Addr, err)
@@ -469,11 +512,17 @@ func (d Draft) Resolve(b Bound) (Config, error) {
 		return Config{}, fmt.Errorf("config: a development provider client is needed exactly when the development provider runs (dev mode %t)", cfg.Dev)
 	}
 	cfg.Addr = b.Addr
-	if cfg.RedirectURI == "" {
+	switch {
+	case cfg.RedirectURI == "":
 		cfg.RedirectURI = "http://localhost:" + port + DefaultCallback
 		cfg.sources[settingRedirectURI] = fromPort
-	} else if msg := checkRedirect(cfg.RedirectURI, host, port); msg != "" {
-		return Config{}, &ValidationError{Problems: []Problem{{Field: field(settingRedirectURI), Message: msg}}}
+	case cfg.PublicOrigin != "":
+		// Checked by Load against the public URL; the listen port is
+		// independent of it.
+	default:
+		if msg := checkRedirect(cfg.RedirectURI, host, port); msg != "" {
+			return Config{}, &ValidationError{Problems: []Problem{{Field: field(settingRedirectURI), Message: msg}}}
+		}
 	}
 	if b.Dev != nil {
 		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = b.Dev.Issuer, b.Dev.ClientID, b.Dev.ClientSecret
@@ -509,20 +558,35 @@ func (c Config) CallbackPath() string {
 	return u.Path
 }
 
-// BaseURL is the app's own origin, from the redirect URI, with a trailing
-// slash; it is where the provider returns the browser after logout.
-func (c Config) BaseURL() string {
-	u, err := url.Parse(c.RedirectURI)
-	if err != nil {
-		return "/"
+// PublicURL is the origin users reach, such as https://app.example.com,
+// with no trailing slash: the public URL when one is set, else the
+// redirect URI's origin (http://localhost:<port> by default). Every
+// absolute URL the app makes starts with it, and cross-origin checks
+// compare a browser's Origin with it; neither ever uses the request's
+// Host, which a proxy may rewrite and a client may forge.
+func (c Config) PublicURL() string {
+	if c.PublicOrigin != "" {
+		return c.PublicOrigin
 	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}).String()
+	u, err := url.Parse(c.RedirectURI)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
-// Secure reports whether the app is served over https, so cookies must be
-// marked Secure.
+// BaseURL is PublicURL with a trailing slash: the app's home page, where
+// the provider returns the browser after logout.
+func (c Config) BaseURL() string {
+	return c.PublicURL() + "/"
+}
+
+// Secure reports whether users reach the app over https, directly or
+// through a TLS-terminating proxy: cookies must then be marked Secure, the
+// session cookie takes the __Host- prefix, and responses carry
+// Strict-Transport-Security.
 func (c Config) Secure() bool {
-	return strings.HasPrefix(strings.ToLower(c.RedirectURI), "https://")
+	return strings.HasPrefix(strings.ToLower(c.PublicURL()), "https://")
 }
 
 // Notices are what the user should know about how the settings were read,
@@ -546,9 +610,29 @@ func (c Config) Masked() []Setting {
 	if c.ClientSecret != "" {
 		secret = "(set, hidden)"
 	}
-	cookieKey := "(random per run)"
-	if len(c.CookieKey) > 0 {
-		cookieKey = "(set, hidden)"
+	cookieKeys := "(random per run)"
+	switch n := len(c.CookieKeys); n {
+	case 0:
+	case 1:
+		cookieKeys = "(1 set, hidden)"
+	default:
+		cookieKeys = fmt.Sprintf("(%d set, hidden; the first seals)", n)
+	}
+	proxies := "(none)"
+	if len(c.TrustedProxies) > 0 {
+		ps := make([]string, 0, len(c.TrustedProxies))
+		for _, p := range c.TrustedProxies {
+			ps = append(ps, p.String())
+		}
+		proxies = strings.Join(ps, ", ")
+	}
+	redisURL := "(not set: sessions in memory)"
+	if c.RedisURL != "" {
+		redisURL = redactedURL(c.RedisURL)
+	}
+	maxSessions := c.MaxSessionsPerUser
+	if maxSessions == 0 {
+		maxSessions = DefaultMaxSessionsPerUser
 	}
 	widgetDir := c.WidgetDir
 	if widgetDir == "" {
@@ -577,12 +661,16 @@ func (c Config) Masked() []Setting {
 		{settingClientID, c.ClientID},
 		{settingClientSecret, secret},
 		{settingRedirectURI, c.RedirectURI},
+		{settingPublicURL, c.PublicURL()},
 		{settingAddr, c.Addr},
+		{settingTrustedProxies, proxies},
 		{settingWidgetDir, widgetDir},
 		{settingWidgetEngine, string(widgetEngine)},
 		{settingLeeway, c.Leeway.String()},
 		{settingTimeout, c.ProviderTimeout.String()},
-		{settingCookieKey, cookieKey},
+		{settingCookieKeys, cookieKeys},
+		{settingRedisURL, redisURL},
+		{settingMaxSessions, strconv.Itoa(maxSessions)},
 		{settingDev, strconv.FormatBool(c.Dev)},
 		{settingDevEngine, devEngine},
 		{settingFile, file},

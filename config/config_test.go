@@ -281,7 +281,7 @@ func TestUnknownKeysNameTheClosestKnownKey(t *testing.T) {
 		{"top-level typo", `{"oktaSampel": {}}`, "oktaSampel", "column 2", `did you mean "oktaSample"?`},
 		{"right key, wrong level", `{"oktaSample": {"issuer": "x"}}`, "oktaSample.issuer", "column 17", `did you mean "oktaSample.oidc.issuer"? It belongs there`},
 		{"server key under oidc", `{"oktaSample": {"oidc": {"port": 8080}}}`, "oktaSample.oidc.port", "column 26", `did you mean "oktaSample.server.port"?`},
-		{"nothing close", `{"oktaSample": {"server": {"tls": true}}}`, "oktaSample.server.tls", "column 28", "the keys here are environment, framework, port, staticDir, widgetDir"},
+		{"nothing close", `{"oktaSample": {"server": {"tls": true}}}`, "oktaSample.server.tls", "column 28", "the keys here are environment, framework, port, publicUrl, redisUrl, staticDir, widgetDir"},
 		{"unprintable key is quoted", `{"oktaSample": {"oidc": {"a\u001bb": 1}}}`, `oktaSample.oidc."a\x1bb"`, "column 26", "unknown key"},
 	}
 	for _, tt := range tests {
@@ -529,17 +529,21 @@ func TestSourceOfEachSetting(t *testing.T) {
 		t.Fatalf("resolve: %v", err)
 	}
 	want := map[string]string{
-		"issuer":                 "file " + path,
-		"oktaUrl":                "derived from the issuer",
-		"clientId":               "environment CLIENT_ID",
-		"clientSecret":           "file " + path,
-		"redirectUri":            "default, for the port the app listens on",
-		"listen address":         "flag -addr",
-		"id_token clock leeway":  "environment OKTA_SAMPLE_LEEWAY",
-		"provider call timeout":  "default",
-		"transaction cookie key": "default",
-		"development provider":   "default: off, a provider is configured",
-		"samples file":           "flag -config",
+		"issuer":                  "file " + path,
+		"oktaUrl":                 "derived from the issuer",
+		"clientId":                "environment CLIENT_ID",
+		"clientSecret":            "file " + path,
+		"redirectUri":             "default, for the port the app listens on",
+		"listen address":          "flag -addr",
+		"id_token clock leeway":   "environment OKTA_SAMPLE_LEEWAY",
+		"provider call timeout":   "default",
+		"transaction cookie keys": "default",
+		"public URL":              "default: the redirect URI's origin",
+		"Redis URL":               "default",
+		"trusted proxies":         "default",
+		"sessions per user":       "default",
+		"development provider":    "default: off, a provider is configured",
+		"samples file":            "flag -config",
 	}
 	got := map[string]Setting{}
 	for _, s := range cfg.Masked() {
@@ -738,13 +742,21 @@ func TestResolvedConfigIsIndependentOfTheDraft(t *testing.T) {
 }
 
 func TestMaskedNeverShowsSecrets(t *testing.T) {
-	cfg := Config{Issuer: "https://x.okta.com/oauth2/default", ClientID: "0oa1", ClientSecret: "super-secret-value", RedirectURI: "http://localhost:8080/cb", CookieKey: []byte("0123456789abcdef0123456789abcdef")}
+	cfg := Config{Issuer: "https://x.okta.com/oauth2/default", ClientID: "0oa1", ClientSecret: "super-secret-value", RedirectURI: "http://localhost:8080/cb",
+		CookieKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")},
+		RedisURL:   "redis://app:redis-pass-value@redis.example.com:6379/0"}
 	for _, s := range cfg.Masked() {
-		if strings.Contains(s.Value, "super-secret-value") || strings.Contains(s.Value, "0123456789abcdef") {
+		if strings.Contains(s.Value, "super-secret-value") || strings.Contains(s.Value, "0123456789abcdef") ||
+			strings.Contains(s.Value, "fedcba9876543210") || strings.Contains(s.Value, "redis-pass-value") {
 			t.Errorf("setting %s shows a secret", s.Name)
 		}
-		if (s.Name == "clientSecret" || s.Name == "transaction cookie key") && s.Value != "(set, hidden)" {
-			t.Errorf("%s: got %q, want (set, hidden)", s.Name, s.Value)
+		want := map[string]string{
+			"clientSecret":            "(set, hidden)",
+			"transaction cookie keys": "(2 set, hidden; the first seals)",
+			"Redis URL":               "redis://app:xxxxx@redis.example.com:6379/0",
+		}[s.Name]
+		if want != "" && s.Value != want {
+			t.Errorf("%s: got %q, want %q", s.Name, s.Value, want)
 		}
 		if s.Source != "default" {
 			t.Errorf("%s of a Config built by hand: got source %q, want default", s.Name, s.Source)

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"os"
@@ -152,4 +153,46 @@ func orEmpty(m map[string]any, key string) (map[string]any, bool) {
 	}
 	sub, ok := v.(map[string]any)
 	return sub, ok
+}
+
+// FuzzDeploymentSecrets: whatever surrounds them, the Redis URL's password
+// and the cookie keys never show in an error, a notice or the overview.
+// hostPart follows the password in the Redis URL; keys is put before a
+// valid secret key in OKTA_SAMPLE_COOKIE_KEYS; public and proxies are the
+// other deployment settings, as fuzzed.
+func FuzzDeploymentSecrets(f *testing.F) {
+	for _, seed := range []struct{ hostPart, keys, public, proxies string }{
+		{"127.0.0.1:6379/0", "", "https://app.example.com", "127.0.0.1/32"},
+		{"redis.example.com:6380/db?dial_timeout=x", "not-base64,", "http://app.example.com/x", "10.0.0.5/8,::1"},
+		{"[::1", "AAAA", "https://user:pw@app", "nonsense"},
+		{"a@b/c", ",,", "", "fe80::1%eth0"},
+	} {
+		f.Add(seed.hostPart, seed.keys, seed.public, seed.proxies)
+	}
+	dir := f.TempDir()
+	path := filepath.Join(dir, config.DefaultFile)
+	password := "redis-pw-" + rand.Text()
+	keyBytes := make([]byte, 32)
+	if _, err := rand.Read(keyBytes); err != nil {
+		f.Fatal(err)
+	}
+	key := base64.StdEncoding.EncodeToString(keyBytes)
+
+	f.Fuzz(func(t *testing.T, hostPart, keys, public, proxies string) {
+		env := map[string]string{
+			"ISSUER": "https://dev-1.okta.com/oauth2/default", "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret",
+			"OKTA_SAMPLE_REDIS_URL":       "redis://app:" + password + "@" + hostPart,
+			"OKTA_SAMPLE_COOKIE_KEYS":     keys + "," + key,
+			"OKTA_SAMPLE_PUBLIC_URL":      public,
+			"OKTA_SAMPLE_TRUSTED_PROXIES": proxies,
+		}
+		for _, text := range loadAndResolve(t, path, []byte("{}"), env) {
+			if strings.Contains(text, password) {
+				t.Fatalf("the Redis password shows in %q", text)
+			}
+			if strings.Contains(text, key) {
+				t.Fatalf("a cookie key shows in %q", text)
+			}
+		}
+	})
 }

@@ -21,7 +21,11 @@ const (
 	settingWidgetDir
 	settingLeeway
 	settingTimeout
-	settingCookieKey
+	settingCookieKeys
+	settingPublicURL
+	settingTrustedProxies
+	settingRedisURL
+	settingMaxSessions
 	settingWidgetEngine
 	settingDevEngine
 	numSettings
@@ -45,6 +49,10 @@ type Reference struct {
 	Default string
 	// About is one line on what the setting does.
 	About string
+
+	// exclusive means Env lists alternatives of which at most one may be
+	// set, rather than names in order of precedence.
+	exclusive bool
 }
 
 // references is indexed by setting.
@@ -76,8 +84,20 @@ func references() [numSettings]Reference {
 			Default: "5m", About: "Allowed clock skew for exp, iat and nbf (0 to 15m)"},
 		settingTimeout: {Name: "provider call timeout", Env: []string{"OKTA_SAMPLE_PROVIDER_TIMEOUT"},
 			Default: "10s", About: "Bounds each call to the provider"},
-		settingCookieKey: {Name: "transaction cookie key", Env: []string{"OKTA_SAMPLE_COOKIE_KEY"},
-			Default: "random per run", About: "32 bytes in standard base64 that seal the login-transaction cookies"},
+		settingCookieKeys: {Name: "transaction cookie keys", Env: []string{"OKTA_SAMPLE_COOKIE_KEYS", "OKTA_SAMPLE_COOKIE_KEY"}, exclusive: true,
+			Default: "random per run; required with a Redis URL",
+			About: "Comma-separated keys of 32 bytes in standard base64 (never printed): the first seals new login-transaction cookies, all open them. " +
+				"OKTA_SAMPLE_COOKIE_KEY is the one-key form; set one of the two"},
+		settingPublicURL: {Name: "public URL", FileKey: "server.publicUrl", Env: []string{"OKTA_SAMPLE_PUBLIC_URL"},
+			Default: "the redirect URI's origin, http://localhost:<port>",
+			About:   "The origin users reach, such as https://app.example.com behind a TLS proxy; the redirect URI must be under it (http only on localhost)"},
+		settingTrustedProxies: {Name: "trusted proxies", Env: []string{"OKTA_SAMPLE_TRUSTED_PROXIES"},
+			Default: "none", About: "Comma-separated CIDRs, such as 127.0.0.1/32,::1/128, whose X-Forwarded-For and X-Forwarded-Proto are believed"},
+		settingRedisURL: {Name: "Redis URL", FileKey: "server.redisUrl", Env: []string{"OKTA_SAMPLE_REDIS_URL"},
+			Default: "none: sessions in memory",
+			About:   "redis://[user:pass@]host:port/db, or rediss:// for TLS: sessions and used login states shared by every replica (password never printed)"},
+		settingMaxSessions: {Name: "sessions per user", Env: []string{"OKTA_SAMPLE_MAX_SESSIONS_PER_USER"},
+			Default: "10", About: "A user's oldest sessions beyond this many are signed out (1 to 1000)"},
 		settingWidgetEngine: {Name: "widget engine", FileKey: "server.widgetEngine", Env: []string{"OKTA_SAMPLE_WIDGET_ENGINE"},
 			Default: "auto", About: "The Sign-In Widget's mode on the custom login page: auto (ask the Okta org), oie or classic"},
 		settingDevEngine: {Name: "development provider engine", Flag: "-dev-engine",
@@ -127,9 +147,11 @@ func fromEnv(name string) string  { return "environment " + name }
 func fromFlag(name string) string { return "flag " + name }
 
 const (
-	fromDefault = "default"
-	fromDevFlag = "development provider (-dev)"
-	fromDevAuto = "development provider (no provider setting given)"
-	fromIssuer  = "derived from the issuer"
-	fromPort    = "default, for the port the app listens on"
+	fromDefault  = "default"
+	fromDevFlag  = "development provider (-dev)"
+	fromDevAuto  = "development provider (no provider setting given)"
+	fromIssuer   = "derived from the issuer"
+	fromPort     = "default, for the port the app listens on"
+	fromPublic   = "default, under the public URL"
+	fromRedirect = "default: the redirect URI's origin"
 )

@@ -98,23 +98,21 @@ func checkOktaURL(oktaURL, issuer string) string {
 	return ""
 }
 
-// checkRedirect returns what is wrong with the redirect URI, or "". The
-// provider sends the browser there, so it must reach this app: the same
-// port, and the same host unless the app listens on every interface.
+// checkRedirect returns what is wrong with the redirect URI when no public
+// URL is set, or "". The provider sends the browser there, so it must
+// reach this app directly: the same port, and the same host unless the app
+// listens on every interface.
 func checkRedirect(redirect, listenHost, listenPort string) string {
-	u, err := url.Parse(redirect)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Sprintf("%q is not an absolute http(s) URL; use for example http://localhost:8080/authorization-code/callback", redirect)
-	}
-	if u.Path == "" || u.Path == "/" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Sprintf("%q needs a callback path and no query, for example /authorization-code/callback", redirect)
+	u, msg := parseRedirect(redirect)
+	if msg != "" {
+		return msg
 	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	if port != listenPort {
-		return fmt.Sprintf("%q is on port %s but the app listens on port %s; make them match (set server.port or -addr, or fix the URI here and in your Okta app)", redirect, port, listenPort)
+		return fmt.Sprintf("%q is on port %s but the app listens on port %s; make them match (set server.port or -addr, or fix the URI here and in your Okta app); behind a proxy, set the public URL (%s) instead", redirect, port, listenPort, field(settingPublicURL))
 	}
 	wildcard := listenHost == "" || listenHost == "0.0.0.0" || listenHost == "::"
 	sameHost := strings.EqualFold(u.Hostname(), listenHost) || (isLoopback(u.Hostname()) && isLoopback(listenHost))
@@ -122,6 +120,36 @@ func checkRedirect(redirect, listenHost, listenPort string) string {
 		return fmt.Sprintf("%q is on host %s but the app listens on %s; make them match", redirect, u.Hostname(), listenHost)
 	}
 	return ""
+}
+
+// checkRedirectUnder returns what is wrong with the redirect URI when a
+// public URL is set, or "": it must be on the public URL's origin, since
+// that is where browsers reach the app. The listen address does not
+// matter then: a proxy forwards from the public origin to it. origin is
+// "" when the public URL itself is wrong (reported on its own).
+func checkRedirectUnder(redirect, origin string) string {
+	u, msg := parseRedirect(redirect)
+	if msg != "" || origin == "" {
+		return msg
+	}
+	if !sameOrigin(u, origin) {
+		return fmt.Sprintf("%q is not under the public URL %s; the provider must send the browser back to where users reach the app: "+
+			"use %s%s (here and in your Okta app), or leave it out to get that default", redirect, origin, origin, u.EscapedPath())
+	}
+	return ""
+}
+
+// parseRedirect parses a redirect URI and checks its form: an absolute
+// http(s) URL with a callback path and no query or fragment.
+func parseRedirect(redirect string) (*url.URL, string) {
+	u, err := url.Parse(redirect)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Sprintf("%q is not an absolute http(s) URL; use for example http://localhost:8080/authorization-code/callback", redirect)
+	}
+	if u.Path == "" || u.Path == "/" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Sprintf("%q needs a callback path and no query, for example /authorization-code/callback", redirect)
+	}
+	return u, ""
 }
 
 func isLoopback(host string) bool {

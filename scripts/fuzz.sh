@@ -13,9 +13,12 @@ fuzztime=${FUZZTIME:-15s}
 targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
+  ./web:FuzzClientAddress
   ./config:FuzzConfigFile
+  ./config:FuzzDeploymentSecrets
   ./devprovider:FuzzTokenRequest
   ./devprovider:FuzzAuthnRequest
+  ./devprovider:FuzzIDXRequest
 )
 
 # Every Fuzz function in the module must be listed above, so a new one is

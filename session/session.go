@@ -1,120 +1,252 @@
-// Package session keeps the signed-in user on the server with
-// github.com/alexedwards/scs/v2. The browser holds only a random session
-// id in an HttpOnly cookie; claims and the id_token stay in the store.
+// Package session keeps the signed-in user on the server. The browser
+// holds only a random id in an HttpOnly cookie; the claims and the
+// id_token stay in a Store, under a hash of that id.
+//
+// A page view costs one Store.Get and the decoding of one compact string
+// whose claims come back as substrings (no JSON, no gob). The idle timeout moves the session's expiry forward at most once
+// a minute (TouchInterval), not on every request, so a busy session does
+// not turn reads into writes.
 package session
 
 import (
 	"cmp"
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
-
-	"github.com/alexedwards/scs/v2"
-
-	"github.com/okta-samples/okta-go-sample/auth"
 )
 
-// Store is where sessions live. scs ships stores for memory (the default
-// here), Redis, PostgreSQL and more; any of them plugs in.
-type Store = scs.Store
+// Defaults of Options.
+const (
+	DefaultIdleTimeout        = 30 * time.Minute
+	DefaultLifetime           = 12 * time.Hour
+	DefaultMaxSessionsPerUser = 10
+)
 
-// Options tune the session cookie and lifetimes.
+// TouchInterval is how often, at most, a session in use has its expiry
+// moved forward for the idle timeout. A session therefore ends between
+// IdleTimeout minus TouchInterval and IdleTimeout after its last use:
+// early by up to a minute, never late.
+const TouchInterval = time.Minute
+
+// CookieName is the session cookie's name over plain http (local
+// development). Over https the cookie is SecureCookieName instead.
+const CookieName = "okta_sample_session"
+
+// SecureCookieName is the session cookie's name when Options.Secure is
+// set. The __Host- prefix makes browsers refuse the cookie unless it is
+// Secure, has Path=/ and no Domain (RFC 6265bis 4.1.3.2), so neither a
+// sibling subdomain nor a plain-http page can plant or overwrite it:
+// session fixation through a related domain is closed too.
+const SecureCookieName = "__Host-" + CookieName
+
+// Options tune the session cookie, lifetimes and limits.
 type Options struct {
-	// Store defaults to scs's in-memory store (memstore), fine for one process.
+	// Store defaults to a MemoryStore with DefaultMaxSessions.
 	Store Store
 	// Secure marks the cookie Secure; set it when served over https.
 	Secure bool
 	// IdleTimeout ends a session nobody used for this long (default 30m).
 	IdleTimeout time.Duration
-	// Lifetime ends every session this long after login (default 12h).
+	// Lifetime ends every session this long after sign-in (default 12h).
 	Lifetime time.Duration
+	// MaxSessionsPerUser is how many sessions one user (one sub) may
+	// have; signing in once more ends their oldest (default 10).
+	MaxSessionsPerUser int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
-// CookieName is the session cookie's name.
-const CookieName = "okta_sample_session"
-
-// Manager is the app's view of the session: who is signed in.
+// Manager signs users in and out and tells pages who is signed in.
 type Manager struct {
-	scs *scs.SessionManager
+	store      Store
+	secure     bool
+	idle       time.Duration
+	lifetime   time.Duration
+	maxPerUser int
+	now        func() time.Time
 }
 
 // New returns a Manager with opts.
 func New(opts Options) *Manager {
-	// scs.New already uses a memstore (with its cleanup goroutine); keep it
-	// unless another store is given, rather than start a second one.
-	sm := scs.New()
-	if opts.Store != nil {
-		sm.Store = opts.Store
+	m := &Manager{
+		store:      opts.Store,
+		secure:     opts.Secure,
+		idle:       cmp.Or(opts.IdleTimeout, DefaultIdleTimeout),
+		lifetime:   cmp.Or(opts.Lifetime, DefaultLifetime),
+		maxPerUser: cmp.Or(opts.MaxSessionsPerUser, DefaultMaxSessionsPerUser),
+		now:        opts.Now,
 	}
-	sm.IdleTimeout = cmp.Or(opts.IdleTimeout, 30*time.Minute)
-	sm.Lifetime = cmp.Or(opts.Lifetime, 12*time.Hour)
-	sm.Cookie.Name = CookieName
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = opts.Secure
-	sm.Cookie.Path = "/"
-	// Keep the session cookie a browser-session cookie: closing the
-	// browser ends the sign-in even before the timeouts do.
-	sm.Cookie.Persist = false
-	return &Manager{scs: sm}
-}
-
-// Middleware loads the session for each request and saves it afterwards.
-// Wrap every route that reads or changes the session.
-func (m *Manager) Middleware(next http.Handler) http.Handler {
-	return m.scs.LoadAndSave(next)
-}
-
-// Profile is what the session keeps about the signed-in user.
-type Profile struct {
-	Subject string       `json:"sub"`
-	Claims  []auth.Claim `json:"claims"`
-	// UserInfoNote says why userinfo claims are missing, if they are.
-	UserInfoNote string `json:"userinfo_note,omitempty"`
-	// IDToken is kept for logout's id_token_hint; it never goes to the browser.
-	IDToken    string    `json:"id_token"`
-	SignedInAt time.Time `json:"signed_in_at"`
-}
-
-const profileKey = "profile"
-
-// SignIn stores p in a session with a new id. Renewing the id at login
-// defeats session fixation: an id planted before login is worthless after.
-func (m *Manager) SignIn(ctx context.Context, p Profile) error {
-	if err := m.scs.RenewToken(ctx); err != nil {
-		return fmt.Errorf("session: renewing token: %w", err)
+	if m.now == nil {
+		m.now = time.Now
 	}
-	b, err := json.Marshal(p)
+	if m.store == nil {
+		m.store = NewMemoryStore(MemoryOptions{Now: m.now})
+	}
+	return m
+}
+
+// idLen is the length of a session id: rand.Text's 26 base32 characters,
+// 130 random bits (OWASP Session Management Cheat Sheet asks for at least
+// 64).
+const idLen = 26
+
+// idFrom returns the session id in r's cookie, or "" when there is none
+// or it cannot be one of ours. It reads the Cookie header itself, without
+// the allocations of r.Cookie, which parses every cookie of the request;
+// like r.Cookie, it takes the first cookie of that name. An id is
+// base32, so a value in quotes or of another length is not one.
+func idFrom(r *http.Request, cookieName string) string {
+	for _, line := range r.Header["Cookie"] {
+		for part := range strings.SplitSeq(line, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if ok && name == cookieName {
+				if len(value) != idLen {
+					return ""
+				}
+				return value
+			}
+		}
+	}
+	return ""
+}
+
+// Current returns the signed-in user of r, or ok=false. An error means
+// the store failed or holds something unreadable; the caller should not
+// treat it as signed out without saying so.
+func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
+	id := idFrom(r, m.CookieName())
+	if id == "" {
+		return User{}, false, nil
+	}
+	key := keyOf(id)
+	rec, expires, err := m.store.Get(r.Context(), key)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, false, nil
+	}
 	if err != nil {
-		return fmt.Errorf("session: encoding profile: %w", err)
+		return User{}, false, fmt.Errorf("session: reading: %w", err)
 	}
-	// Stored as JSON bytes, which scs encodes without gob registration.
-	m.scs.Put(ctx, profileKey, b)
+	now := m.now()
+	if !now.Before(expires) || !now.Before(rec.Deadline) {
+		return User{}, false, nil
+	}
+	// Move the expiry only when that gains at least TouchInterval: a busy
+	// session writes to the store once a minute, not on every page.
+	next := now.Add(m.idle)
+	if rec.Deadline.Before(next) {
+		next = rec.Deadline
+	}
+	if next.Sub(expires) >= TouchInterval {
+		if err := m.store.Touch(r.Context(), key, next); err != nil {
+			return User{}, false, fmt.Errorf("session: touching: %w", err)
+		}
+	}
+	if u, err = parseUser(rec.Data, rec.SignedIn); err != nil {
+		return User{}, false, err
+	}
+	return u, true, nil
+}
+
+// SignIn starts a session for p under a new id and sets its cookie. The
+// session this browser had before, if any, ends: a new id at every
+// sign-in defeats session fixation (OWASP Session Management Cheat
+// Sheet, "Renew the Session ID After Any Privilege Level Change"), since
+// an id planted before the login is worthless after it. If p's user has
+// more than MaxSessionsPerUser sessions, their oldest end.
+func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) error {
+	if old := idFrom(r, m.CookieName()); old != "" {
+		if err := m.store.Delete(r.Context(), keyOf(old)); err != nil {
+			return fmt.Errorf("session: ending the previous session: %w", err)
+		}
+	}
+	now := m.now()
+	if p.SignedInAt.IsZero() {
+		p.SignedInAt = now
+	}
+	rec := Record{
+		Subject:  p.Subject,
+		SID:      p.SID,
+		SignedIn: p.SignedInAt,
+		Deadline: now.Add(m.lifetime),
+		Data:     encodeProfile(p),
+	}
+	id := rand.Text()
+	if err := m.store.Add(r.Context(), keyOf(id), rec, now.Add(min(m.idle, m.lifetime)), m.maxPerUser); err != nil {
+		return fmt.Errorf("session: saving: %w", err)
+	}
+	http.SetCookie(w, m.cookie(id))
 	return nil
 }
 
-// Profile returns the signed-in user, or ok=false.
-func (m *Manager) Profile(ctx context.Context) (p Profile, ok bool, err error) {
-	b := m.scs.GetBytes(ctx, profileKey)
-	if b == nil {
-		return Profile{}, false, nil
+// SignOut ends r's session in the store, so its id never works again, and
+// tells the browser to drop the cookie. It returns the id_token kept for
+// the provider's logout, or "" when there was no session.
+func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken string, err error) {
+	id := idFrom(r, m.CookieName())
+	if id == "" {
+		return "", nil
 	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return Profile{}, false, fmt.Errorf("session: decoding profile: %w", err)
+	key := keyOf(id)
+	// A session that cannot be read is still ended; it just gives no
+	// id_token_hint.
+	if rec, _, err := m.store.Get(r.Context(), key); err == nil {
+		if u, err := parseUser(rec.Data, rec.SignedIn); err == nil {
+			idToken = u.IDToken()
+		}
 	}
-	return p, true, nil
+	if err := m.store.Delete(r.Context(), key); err != nil {
+		return "", fmt.Errorf("session: ending: %w", err)
+	}
+	c := m.cookie("")
+	c.MaxAge = -1
+	http.SetCookie(w, c)
+	return idToken, nil
 }
 
-// SignOut destroys the session in the store, so its id never works again,
-// and returns the id_token that was kept for the provider's logout.
-func (m *Manager) SignOut(ctx context.Context) (idToken string, err error) {
-	// A profile that does not decode is still destroyed; it just gives
-	// no id_token_hint.
-	p, _, _ := m.Profile(ctx)
-	if err := m.scs.Destroy(ctx); err != nil {
-		return "", fmt.Errorf("session: destroying: %w", err)
+// EndBySubject ends every session of the user with this sub, on every
+// replica that shares the store, and returns how many it ended.
+func (m *Manager) EndBySubject(ctx context.Context, sub string) (int, error) {
+	n, err := m.store.DeleteBySubject(ctx, sub)
+	if err != nil {
+		return 0, fmt.Errorf("session: ending the sessions of a user: %w", err)
 	}
-	return p.IDToken, nil
+	return n, nil
+}
+
+// EndBySID ends every session made from the provider session sid (an
+// id_token's sid claim), and returns how many it ended.
+func (m *Manager) EndBySID(ctx context.Context, sid string) (int, error) {
+	n, err := m.store.DeleteBySID(ctx, sid)
+	if err != nil {
+		return 0, fmt.Errorf("session: ending the sessions of a provider session: %w", err)
+	}
+	return n, nil
+}
+
+// CookieName is the name of the session cookie this Manager sets:
+// SecureCookieName over https, CookieName otherwise.
+func (m *Manager) CookieName() string {
+	if m.secure {
+		return SecureCookieName
+	}
+	return CookieName
+}
+
+// cookie is the session cookie for id. It is HttpOnly, so scripts cannot
+// read it, SameSite=Lax, so other sites' subrequests do not carry it, and
+// a browser-session cookie (no Expires), so closing the browser ends the
+// sign-in even before the timeouts do.
+func (m *Manager) cookie(id string) *http.Cookie {
+	return &http.Cookie{
+		Name:     m.CookieName(),
+		Value:    id,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   m.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
 }

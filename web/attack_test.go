@@ -22,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/internal/leakcheck"
@@ -637,9 +636,6 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 		t.Fatalf("discovery of the test provider did not succeed within 10s: %v", err)
 	}
 
-	// No cleanup goroutine: memstore's StopCleanup races with it, and
-	// the goroutine checks below count goroutines.
-	store := memstore.NewWithCleanupInterval(0)
 	handler, err := web.NewServer(web.Deps{
 		Config: config.Config{
 			Issuer:          op.Issuer(),
@@ -651,7 +647,7 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 		},
 		Logger:     logger,
 		Provider:   connector,
-		Sessions:   session.New(session.Options{Store: store}),
+		Sessions:   session.New(session.Options{}),
 		HTTPClient: client,
 	})
 	if err != nil {

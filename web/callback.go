@@ -45,8 +45,10 @@ func (s *Server) handleCallback() http.Handler {
 			return
 		}
 
+		sid, _ := id.IDTokenClaims["sid"].(string)
 		profile := session.Profile{
 			Subject:    id.Subject,
+			SID:        sid,
 			Claims:     id.Claims(),
 			IDToken:    id.RawIDToken,
 			SignedInAt: s.now().UTC(),
@@ -56,7 +58,7 @@ func (s *Server) handleCallback() http.Handler {
 			s.log.WarnContext(r.Context(), "userinfo unavailable; continuing with id_token claims",
 				"request_id", requestID(r.Context()), "err", truncate(id.UserInfoErr.Error(), maxLoggedError))
 		}
-		if err := s.sessions.SignIn(r.Context(), profile); err != nil {
+		if err := s.sessions.SignIn(w, r, profile); err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not save the session", Err: err,
 				Message: "The sign-in succeeded but the session could not be saved. Try again."})
 			return

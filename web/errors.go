@@ -28,6 +28,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", requestID(r.Context())),
+		// The client's address, resolved through trusted proxies only, so
+		// a refused callback or a forged request is traceable.
+		slog.String("client", clientOf(r.Context()).Addr),
 		slog.Int("status", e.Status),
 		slog.String("title", e.Title),
 	}

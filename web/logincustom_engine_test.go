@@ -49,7 +49,7 @@ func TestLoginCustomEngine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newTestServerWith(t, tt.issuer, CDNWidget(), func(d *Deps) { d.Config.WidgetEngine = tt.setting })
+			h := newTestServerFor(t, engineConfig(tt.issuer, tt.setting), CDNWidget(), nil)
 			// The first render may come before the org answered (a page
 			// waits 1.5 s at most); what matters is the answer.
 			marker := "Detected:"
@@ -96,7 +96,7 @@ func TestLoginCustomNotOkta(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newTestServerWith(t, issuer, CDNWidget(), func(d *Deps) { d.Config.WidgetEngine = tt.setting })
+			h := newTestServerFor(t, engineConfig(issuer, tt.setting), CDNWidget(), nil)
 			if tt.wantMissing == "" {
 				_, body := getOnceProbed(t, h, engineMarker)
 				if strings.Contains(body, `id="not-okta"`) || pageWidgetConfig(t, body).Engine != "oie" {
@@ -134,6 +134,12 @@ func textOf(t *testing.T, page, attr string) string {
 }
 
 func orgURL(issuer string) string { return config.Config{Issuer: issuer}.OrgURL() }
+
+// engineConfig is the test server's configuration for a provider at
+// issuer, with the widget engine setting.
+func engineConfig(issuer string, engine config.WidgetEngine) config.Config {
+	return config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI, WidgetEngine: engine}
+}
 
 // appBrowser is one browser of the app's handler: it keeps the cookies the
 // app sets and follows nothing.
@@ -179,9 +185,7 @@ func TestLoginCustomIdentityEngineLogin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := &logbuf.Buffer{}
-			h := newTestServerWith(t, issuer, CDNWidget(), func(d *Deps) {
-				d.Logger = slog.New(slog.NewTextHandler(logs, nil))
-			})
+			h := newTestServerFor(t, engineConfig(issuer, ""), CDNWidget(), slog.New(slog.NewTextHandler(logs, nil)))
 			b := &appBrowser{t: t, h: h, cookies: map[string]*http.Cookie{}}
 			// Wait for the engine, then render the page this browser uses.
 			getOnceProbed(t, h, "Detected:")
@@ -221,7 +225,7 @@ func TestLoginCustomIdentityEngineLogin(t *testing.T) {
 func TestLoginCustomClassicLogin(t *testing.T) {
 	issuer := startDevProviderEngine(t, devprovider.EngineClassic, testAppOrigin)
 	logs := &logbuf.Buffer{}
-	h := newTestServerWith(t, issuer, CDNWidget(), func(d *Deps) { d.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	h := newTestServerFor(t, engineConfig(issuer, ""), CDNWidget(), slog.New(slog.NewTextHandler(logs, nil)))
 	b := &appBrowser{t: t, h: h, cookies: map[string]*http.Cookie{}}
 	getOnceProbed(t, h, "Detected:")
 	wc := pageWidgetConfig(t, readBody(t, b.get(pathLoginCustom)))

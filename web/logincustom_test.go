@@ -10,6 +10,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -134,35 +135,35 @@ func testCookieKey() []byte { return make([]byte, 32) }
 // newTestServer returns the app's handler for a provider at issuer.
 func newTestServer(t *testing.T, issuer string, widget WidgetAssets) http.Handler {
 	t.Helper()
-	return newTestServerWith(t, issuer, widget, nil)
+	cfg := config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI}
+	return newTestServerFor(t, cfg, widget, nil)
 }
 
-// newTestServerWith is newTestServer with the dependencies changed by
-// edit, when not nil, before the relying party is made from their Config.
-func newTestServerWith(t *testing.T, issuer string, widget WidgetAssets, edit func(*Deps)) http.Handler {
+// newTestServerFor is newTestServer for cfg, whose Issuer says where the
+// provider is ("" for one that is down), logging to log (nil: nowhere).
+func newTestServerFor(t *testing.T, cfg config.Config, widget WidgetAssets, log *slog.Logger) http.Handler {
 	t.Helper()
-	d := Deps{
-		Config:   config.Config{Issuer: issuer, ClientID: "0oa-test", ClientSecret: testSecret, RedirectURI: testRedirectURI},
-		Sessions: session.New(session.Options{}),
-		Widget:   widget,
-	}
-	if edit != nil {
-		edit(&d)
-	}
-	d.Provider = downProvider{}
+	issuer := cfg.Issuer
+	var prov Provider = downProvider{}
 	if issuer != "" {
 		rp, err := auth.New(context.Background(), auth.Config{
-			Issuer: issuer, ClientID: d.Config.ClientID, ClientSecret: d.Config.ClientSecret, RedirectURL: d.Config.RedirectURI,
-			CookieKeys: [][]byte{testCookieKey()}, CookiePath: CookiePath(d.Config.CallbackPath()),
+			Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURI,
+			CookieKeys: [][]byte{testCookieKey()}, CookiePath: CookiePath(cfg.CallbackPath()),
 		})
 		if err != nil {
 			t.Fatalf("auth.New: %v", err)
 		}
-		d.Provider = readyProvider{rp}
+		prov = readyProvider{rp}
 	} else {
-		d.Config.Issuer = "http://127.0.0.1:1/oauth2/default"
+		cfg.Issuer = "http://127.0.0.1:1/oauth2/default"
 	}
-	h, err := NewServer(d)
+	h, err := NewServer(Deps{
+		Config:   cfg,
+		Provider: prov,
+		Sessions: session.New(session.Options{}),
+		Widget:   widget,
+		Logger:   log,
+	})
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}

@@ -20,7 +20,7 @@ func (s *Server) handleLogoutConfirm() http.Handler {
 // too, with id_token_hint, post_logout_redirect_uri and state.
 func (s *Server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		idToken, err := s.sessions.SignOut(r.Context())
+		idToken, err := s.sessions.SignOut(w, r)
 		if err != nil {
 			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not log out", Err: err,
 				Message: "The session could not be ended. Try again."})

@@ -2,13 +2,14 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed templates/*.html
@@ -56,53 +57,120 @@ type page struct {
 // render writes page name with status. It renders into a buffer first, so
 // a template error becomes a clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		s.log.ErrorContext(r.Context(), "no such page", "page", name, "request_id", requestID(r.Context()))
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
 	pg.RequestID = requestID(r.Context())
-	pg.SignedIn, pg.UserName = s.signedIn(r.Context())
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, pg); err != nil {
+	pg.SignedIn, pg.UserName = s.signedIn(r)
+	buf := s.buffers.get()
+	defer s.buffers.put(buf)
+	var err error
+	if *buf, err = s.pages.appendPage((*buf)[:0], name, pg); err != nil {
 		s.log.ErrorContext(r.Context(), "rendering page", "page", name, "err", err, "request_id", pg.RequestID)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	s.writePage(w, status, *buf)
+}
+
+// appendPage appends page name, executed with pg, to b.
+func (p *pages) appendPage(b []byte, name string, pg page) ([]byte, error) {
+	t, ok := p.byName[name]
+	if !ok {
+		return b, fmt.Errorf("web: no page %q", name)
+	}
+	w := bytes.NewBuffer(b)
+	if err := t.Execute(w, pg); err != nil {
+		return b, err
+	}
+	return w.Bytes(), nil
+}
+
+// execute returns page name executed with pg.
+func (p *pages) execute(name string, pg page) ([]byte, error) {
+	return p.appendPage(nil, name, pg)
+}
+
+// executeTemplate returns the template called sub of page name executed
+// with data.
+func (p *pages) executeTemplate(name, sub string, data any) ([]byte, error) {
+	t, ok := p.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, sub, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writePage writes a whole HTML page. Its length is known, so the
+// response needs no chunked encoding.
+func (s *Server) writePage(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = s.headers.contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	// Pages say who is signed in, so they depend on the session cookie.
+	h["Vary"] = s.headers.vary
 	w.WriteHeader(status)
-	if _, err := buf.WriteTo(w); err != nil {
-		// The client went away; there is nobody left to tell.
-		s.log.DebugContext(r.Context(), "writing page", "err", err)
+	// An error means the client went away; there is nobody left to tell.
+	_, _ = w.Write(b)
+}
+
+// pageHeaders are header values every page carries, made once and shared
+// by every response (see securityHeaders for why that is safe).
+type pageHeaders struct{ contentType, vary []string }
+
+func newPageHeaders() pageHeaders {
+	return pageHeaders{contentType: []string{"text/html; charset=utf-8"}, vary: []string{"Cookie"}}
+}
+
+// buffers recycles the buffers pages are put together in.
+type buffers struct{ pool sync.Pool }
+
+func (p *buffers) get() *[]byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 8<<10)
+	return &b
+}
+
+// put returns b to the pool, unless a rare huge page grew it.
+func (p *buffers) put(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		p.pool.Put(b)
 	}
 }
 
 // signedIn reports whether a user is signed in, and their display name.
-func (s *Server) signedIn(ctx context.Context) (bool, string) {
-	p, ok, err := s.sessions.Profile(ctx)
+// A session that cannot be read shows as signed out here; the pages that
+// need it say what went wrong.
+func (s *Server) signedIn(r *http.Request) (bool, string) {
+	u, ok, err := s.sessions.Current(r)
 	if err != nil || !ok {
 		return false, ""
 	}
-	for _, want := range []string{"name", "preferred_username", "email"} {
-		for _, c := range p.Claims {
-			if c.Name == want && c.Value != "" {
-				return true, c.Value
-			}
-		}
-	}
-	return true, p.Subject
+	return true, u.DisplayName()
 }
 
-func staticHandler() http.Handler {
+// handleStatic serves the embedded files under /static/: files only. A
+// folder (/static/ itself included) answers 404 rather than a listing,
+// which would show what the app ships and invite guessing.
+func (s *Server) handleStatic() http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		// fs.Sub fails only on an invalid path, which "static" is not.
 		panic(err)
 	}
-	fileServer := http.StripPrefix("/static/", http.FileServerFS(sub))
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// fs.Stat refuses a name that is not a valid fs path ("" for the
+		// folder itself, a trailing slash, "..").
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if st, err := fs.Stat(sub, name); err != nil || !st.Mode().IsRegular() {
+			s.handleNotFound().ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fileServer.ServeHTTP(w, r)
+		files.ServeHTTP(w, r)
 	})
 }

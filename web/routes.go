@@ -48,8 +48,9 @@ func commonFolder(paths ...string) string {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	// Every state-changing route is a POST behind cross-origin protection
-	// (Sec-Fetch-Site / Origin checks, Go 1.25+), which stops CSRF.
-	csrf := http.NewCrossOriginProtection()
+	// (Sec-Fetch-Site / Origin checks, Go 1.25+), which stops CSRF; Origin
+	// is compared with the public URL (see newCrossOriginProtection).
+	csrf := s.crossOrigin
 
 	mux.Handle("GET "+pathOverview+"{$}", s.handleOverview())
 	mux.Handle("GET "+pathLoginRedirect, s.handleLoginRedirectPage())
@@ -63,16 +64,21 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page
 	// view would log a 404.
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.ico", http.StatusMovedPermanently))
 	mux.Handle("/", s.handleNotFound())
 
+	// No session middleware: the pages that show or change who is signed
+	// in ask s.sessions themselves, and the rest (/static/, /widget/,
+	// /healthz, /favicon.ico) never touch the session store, so they never
+	// cost a store read nor carry a Set-Cookie.
 	var h http.Handler = mux
-	h = s.sessions.Middleware(h)
 	h = s.securityHeaders(h)
+	h = noCookiesOnAssets(h)
 	h = s.logRequests(h)
+	h = s.withClient(h)
 	h = withRequestID(h)
 	return h
 }

@@ -60,11 +60,18 @@ type Server struct {
 	demoUsers []DemoUser
 	now       func() time.Time
 	pages     *pages
+	profile   *profilePage
+	buffers   buffers
+	headers   pageHeaders
 	csp       string
 	widget    WidgetAssets
 	widgetCSP string
 	authn     *oktaorg.AuthnProbe
 	engine    *oktaorg.EngineProbe
+	// proxies are trusted for X-Forwarded-For and X-Forwarded-Proto.
+	proxies proxies
+	// crossOrigin guards every state-changing route (see routes).
+	crossOrigin *http.CrossOriginProtection
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -85,11 +92,19 @@ func NewServer(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	profile, err := newProfilePage(p)
+	if err != nil {
+		return nil, err
+	}
 	issuer, err := url.Parse(d.Config.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("web: issuer: %w", err)
 	}
 	providerOrigin := issuer.Scheme + "://" + issuer.Host
+	crossOrigin, err := newCrossOriginProtection(d.Config.PublicURL())
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:       d.Config,
 		log:       d.Logger,
@@ -98,12 +113,18 @@ func NewServer(d Deps) (http.Handler, error) {
 		demoUsers: d.DemoUsers,
 		now:       d.Now,
 		pages:     p,
+		profile:   profile,
+		headers:   newPageHeaders(),
 		csp:       defaultCSP(providerOrigin),
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
 		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
 		engine:    oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
+
+		proxies:     proxies(d.Config.TrustedProxies),
+		crossOrigin: crossOrigin,
 	}
+	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
 	if msg := d.Widget.Warning(); msg != "" {
 		s.log.Warn(msg)

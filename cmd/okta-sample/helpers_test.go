@@ -18,13 +18,13 @@ import (
 
 // The banner run prints names the app's and the issuer's URLs.
 var (
-	bannerAppRE    = regexp.MustCompile(`app:\s+(http://\S+)/`)
+	bannerAppRE    = regexp.MustCompile(`app:\s+(https?://\S+)/`)
 	bannerIssuerRE = regexp.MustCompile(`issuer:\s+(http://\S+)`)
 )
 
 // runningApp is one running instance of the program, started through run.
 type runningApp struct {
-	URL    string // http://localhost:PORT
+	URL    string // http://localhost:PORT, or the public URL when one is set
 	Issuer string
 	Stdout *logbuf.Buffer
 	Logs   *logbuf.Buffer
@@ -34,6 +34,13 @@ type runningApp struct {
 // /healthz answers 200, and stops it (checking it returned cleanly) when
 // the test ends.
 func startApp(t testing.TB, env map[string]string, args ...string) *runningApp {
+	t.Helper()
+	return startAppVia(t, http.DefaultClient, env, args...)
+}
+
+// startAppVia is startApp for an app that client reaches at the URL the
+// banner names: through a TLS proxy, when the public URL is the proxy's.
+func startAppVia(t testing.TB, client *http.Client, env map[string]string, args ...string) *runningApp {
 	t.Helper()
 	t.Chdir(t.TempDir()) // no stray .samples.config.json
 	a := &runningApp{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
@@ -68,7 +75,7 @@ func startApp(t testing.TB, env map[string]string, args ...string) *runningApp {
 		if m := appRE.FindStringSubmatch(out); m != nil {
 			a.URL = m[1]
 			a.Issuer = issRE.FindStringSubmatch(out)[1]
-			resp, err := http.Get(a.URL + "/healthz")
+			resp, err := client.Get(a.URL + "/healthz")
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -49,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return configError{err}
 	}
-	ls, err := listen(draft)
+	ls, err := listen(draft, f.debugAddr)
 	if err != nil {
 		return err
 	}
@@ -71,8 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // flags is the command line, parsed.
 type flags struct {
-	configFile, addr, devAddr, devEngine, logFormat string
-	dev                                             bool
+	configFile, addr, devAddr, devEngine, logFormat, debugAddr string
+	dev                                                        bool
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -87,6 +86,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
 	// The flag package prints what is wrong itself; the full help is for
 	// -h only, on stdout.
 	fs.Usage = func() {}
@@ -108,13 +108,14 @@ func (f flags) options(getenv func(string) string) config.Options {
 	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine}
 }
 
-// listeners are the app's and, in dev mode, the development provider's.
-type listeners struct{ app, dev net.Listener }
+// listeners are the app's; in dev mode, the development provider's; and
+// with -debug-addr, the debug server's.
+type listeners struct{ app, dev, debug net.Listener }
 
 // listen binds both addresses before anything else, so port 0 (the
 // tests) becomes a real port that the redirect URI and the development
 // provider's issuer can name before the configuration is final.
-func listen(d config.Draft) (listeners, error) {
+func listen(d config.Draft, debugAddr string) (listeners, error) {
 	var ls listeners
 	var err error
 	if ls.app, err = net.Listen("tcp", d.ListenAddr()); err != nil {
@@ -126,12 +127,18 @@ func listen(d config.Draft) (listeners, error) {
 			return listeners{}, fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", d.DevAddr(), err)
 		}
 	}
+	if debugAddr != "" {
+		if ls.debug, err = listenDebug(debugAddr); err != nil {
+			ls.close()
+			return listeners{}, err
+		}
+	}
 	return ls, nil
 }
 
 // close closes the listeners that are still open.
 func (ls listeners) close() {
-	for _, ln := range []net.Listener{ls.app, ls.dev} {
+	for _, ln := range []net.Listener{ls.app, ls.dev, ls.debug} {
 		if ln != nil {
 			_ = ln.Close() // nothing to do if it fails; already closed after a shutdown
 		}
@@ -185,11 +192,16 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.connector = lg.connector
+	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
-		Config:     cfg,
-		Logger:     log,
-		Provider:   lg.connector,
-		Sessions:   session.New(session.Options{Secure: cfg.Secure()}),
+		Config:   cfg,
+		Logger:   log,
+		Provider: lg.connector,
+		Sessions: session.New(session.Options{
+			Store:              sessionStore,
+			Secure:             cfg.Secure(),
+			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
+		}),
 		DemoUsers:  a.demoUsers,
 		Widget:     widget,
 		HTTPClient: lg.httpClient,
@@ -198,6 +210,11 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.add(handler, ls.app)
+	if ls.debug != nil {
+		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
+		a.servers = append(a.servers, newDebugServer(sessionStore, log))
+		a.lns = append(a.lns, ls.debug)
+	}
 	return a, nil
 }
 
@@ -215,22 +232,19 @@ type login struct {
 // newLogin wires the auth package for cfg. Everything that depends on
 // auth's API is here, so a change to that API changes this one function.
 func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
-	// No key configured: auth makes a random one, which is fine for one
-	// process.
-	var cookieKeys [][]byte
-	if len(cfg.CookieKey) > 0 {
-		cookieKeys = [][]byte{cfg.CookieKey}
-	}
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
-		HTTPClient:    httpClient,
-		Issuer:        cfg.Issuer,
-		ClientID:      cfg.ClientID,
-		ClientSecret:  cfg.ClientSecret,
-		RedirectURL:   cfg.RedirectURI,
-		Leeway:        cfg.Leeway,
-		Timeout:       cfg.ProviderTimeout,
-		CookieKeys:    cookieKeys,
+		HTTPClient:   httpClient,
+		Issuer:       cfg.Issuer,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		RedirectURL:  cfg.RedirectURI,
+		Leeway:       cfg.Leeway,
+		Timeout:      cfg.ProviderTimeout,
+		// The first key seals, all of them open. None: auth makes a random
+		// one, fine for one process (config refuses Redis, that is several
+		// replicas, without keys).
+		CookieKeys:    cfg.CookieKeys,
 		CookiePath:    web.CookiePath(cfg.CallbackPath()),
 		SecureCookies: cfg.Secure(),
 	}, log)
@@ -273,13 +287,10 @@ func (a *app) serve(ctx context.Context) error {
 }
 
 // newDevProvider makes the embedded provider for cfg, with a client
-// registered for exactly this app, and returns it with its demo users as
-// the overview page and the banner show them.
+// registered for exactly this app: its redirect URI, its public URL for
+// logout and as a trusted origin. It returns the provider with its demo
+// users as the overview page and the banner show them.
 func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider, []web.DemoUser, error) {
-	appOrigin, err := url.Parse(cfg.RedirectURI)
-	if err != nil {
-		return nil, nil, fmt.Errorf("redirect URI: %w", err)
-	}
 	engine := devprovider.EngineIdentity
 	if cfg.DevEngine == config.DevEngineClassic {
 		engine = devprovider.EngineClassic
@@ -293,8 +304,10 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 			RedirectURIs:           []string{cfg.RedirectURI},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 		}},
-		Users:          users,
-		TrustedOrigins: []string{appOrigin.Scheme + "://" + appOrigin.Host},
+		Users: users,
+		// The origin browsers reach the app at, behind a proxy or not: the
+		// custom login page's calls come from there (CORS).
+		TrustedOrigins: []string{cfg.PublicURL()},
 		Engine:         engine,
 		Logger:         log.With("component", "devprovider"),
 	})

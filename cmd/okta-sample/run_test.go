@@ -33,6 +33,15 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 			"ISSUER": "https://dev-1.okta.com/oauth2/default", "CLIENT_ID": "0oa1", "CLIENT_SECRET": secret,
 			"REDIRECT_URI": "http://localhost:9999/authorization-code/callback",
 		}, []string{"port 9999", "port 8080"}},
+		{"Redis without cookie keys, password in the URL", `{}`, map[string]string{
+			"OKTA_SAMPLE_REDIS_URL": "redis://:" + secret + "@127.0.0.1:6379/0", "OKTA_SAMPLE_PUBLIC_URL": "https://app.example.com",
+		}, []string{"OKTA_SAMPLE_COOKIE_KEYS", "replicas"}},
+		{"a bad Redis URL with a password, and a bad key", `{}`, map[string]string{
+			"OKTA_SAMPLE_REDIS_URL": "redis://:" + secret + "@127.0.0.1:6379/db", "OKTA_SAMPLE_COOKIE_KEYS": secret,
+		}, []string{"redis://:xxxxx@127.0.0.1:6379/db", "32 random bytes"}},
+		{"https redirect URI on 443 without a public URL", `{}`, map[string]string{
+			"REDIRECT_URI": "https://app.example.com/authorization-code/callback",
+		}, []string{"port 443", "OKTA_SAMPLE_PUBLIC_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

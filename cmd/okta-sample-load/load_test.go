@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestMain(m *testing.M) {
+	// The plain handler is this test binary again, as it is the command
+	// again when run for real.
+	if os.Getenv(roleEnv) == rolePlain {
+		if err := servePlain(os.Getenv(pageEnv), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestLoadSmall runs the whole command with small numbers and checks that
+// its report has every figure, each plausible.
+func TestLoadSmall(t *testing.T) {
+	const users = 20
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"-users", strconv.Itoa(users), "-c", "2", "-d", "500ms"}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, &out, &errOut)
+	}
+	report := out.String()
+	t.Logf("report:\n%s", report)
+
+	num := `([0-9.]+)`
+	find := func(re string) []float64 {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(report)
+		if m == nil {
+			t.Fatalf("no line matching %s in the report", re)
+		}
+		var fs []float64
+		for _, s := range m[1:] {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("%q in %q: %v", s, m[0], err)
+			}
+			fs = append(fs, f)
+		}
+		return fs
+	}
+	run := func(name, unit string) (count, rate, p50, p99 float64) {
+		t.Helper()
+		f := find(`(?m)^` + name + `:\s+` + num + ` in ` + num + `s = ` + num + ` ` + unit + `, p50 ` + num + ` ms, p99 ` + num + ` ms`)
+		count, secs, rate, p50, p99 := f[0], f[1], f[2], f[3], f[4]
+		if count < 1 || secs <= 0 || rate <= 0 || p50 <= 0 || p99 < p50 {
+			t.Errorf("%s: got %v in %vs = %v/s, p50 %v, p99 %v; want positive counts and p50 <= p99", name, count, secs, rate, p50, p99)
+		}
+		return count, rate, p50, p99
+	}
+	if count, _, _, _ := run("logins", "logins/s"); count != users {
+		t.Errorf("logins: got %v, want %d", count, users)
+	}
+	_, pageRate, _, _ := run("profile page", "pages/s")
+	_, plainRate, _, _ := run("plain handler", "pages/s")
+	ratio := find(`(?m)^ratio:\s+` + num)[0]
+	if want := pageRate / plainRate; ratio < want-0.01 || ratio > want+0.01 {
+		t.Errorf("ratio: got %v, want pages/s over plain pages/s, %.2f", ratio, want)
+	}
+	heap := find(`(?m)^heap:\s+` + num + ` MB live after 1 session, ` + num + ` MB after ` + num + `: (-?[0-9.]+) bytes per signed-in session`)
+	if heap[2] != users+1 {
+		t.Errorf("sessions after the logins: got %v, want %d", heap[2], users+1)
+	}
+	// Loose bounds: 20 sessions are few for the heap's noise. A session
+	// of zero bytes or of 64 KB would mean the measurement is broken.
+	if per := heap[3]; per < 300 || per > 64<<10 {
+		t.Errorf("heap per session: got %v bytes, want between 300 B and 64 KB", per)
+	}
+}
+
+func TestLoadRejectsBadFlags(t *testing.T) {
+	tests := [][]string{
+		{"-users", "0"},
+		{"-users", "100000"},
+		{"-c", "0"},
+		{"-c", "1000"},
+		{"-d", "1h"},
+		{"-d", "1ms"},
+		{"extra"},
+		{"-no-such-flag"},
+	}
+	for _, args := range tests {
+		t.Run(fmt.Sprint(args), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(context.Background(), args, &out, &errOut); !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want a usage error", err)
+			}
+			if errOut.Len() == 0 {
+				t.Error("nothing said on stderr")
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package session
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+)
+
+func TestProfileRoundTrip(t *testing.T) {
+	signedIn := time.Unix(1700000000, 123).UTC()
+	tests := []struct {
+		name string
+		p    Profile
+	}{
+		{"empty", Profile{}},
+		{"typical", testProfile("00ua")},
+		{"every source", Profile{Subject: "s", Claims: []auth.Claim{
+			{Name: "a", Value: "1", Source: auth.SourceIDToken},
+			{Name: "b", Value: "2", Source: auth.SourceUserInfo},
+			{Name: "c", Value: "3", Source: auth.SourceBoth},
+			{Name: "d", Value: "4", Source: auth.SourceConflict},
+			{Name: "e", Value: "5", Source: "somewhere else"},
+			{Name: "f", Value: "", Source: ""},
+		}}},
+		{"long and odd values", Profile{Subject: strings.Repeat("x", 300), IDToken: strings.Repeat("t", 5000), UserInfoNote: "note",
+			Claims: []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: auth.SourceBoth}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.p
+			want.SignedInAt = signedIn
+			u, err := parseUser(encodeProfile(tt.p), signedIn)
+			if err != nil {
+				t.Fatalf("parseUser: %v", err)
+			}
+			if got := profileOf(u); !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestDecodeProfileRefusesMalformed(t *testing.T) {
+	good := encodeProfile(testProfile("00ua"))
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"empty", ""},
+		{"unknown version", "\x02" + good[1:]},
+		{"truncated", good[:len(good)-1]},
+		{"trailing bytes", good + "x"},
+		{"string longer than the data", "\x01\x7f"},
+		{"huge claim count", "\x01\x00\x00\x00\x00\xff\xff\xff\xff\x0f"},
+		{"unknown source code", "\x01\x00\x00\x00\x00\x01\x09\x01a\x01b"},
+		{"varint without end", "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := parseUser(tt.data, time.Time{}); !errors.Is(err, errBadProfile) {
+				t.Errorf("got %v, want errBadProfile", err)
+			}
+		})
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	tests := []struct {
+		name   string
+		claims []auth.Claim
+		want   string
+	}{
+		{"name first", []auth.Claim{{Name: "email", Value: "e@x"}, {Name: "name", Value: "Ann"}}, "Ann"},
+		{"then preferred_username", []auth.Claim{{Name: "email", Value: "e@x"}, {Name: "preferred_username", Value: "ann"}}, "ann"},
+		{"then email", []auth.Claim{{Name: "name", Value: ""}, {Name: "email", Value: "e@x"}}, "e@x"},
+		{"then the subject", nil, "00ua"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := parseUser(encodeProfile(Profile{Subject: "00ua", Claims: tt.claims}), time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := u.DisplayName(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzDecodeProfile: no input makes decoding panic, and what decodes
+// survives encoding and decoding again unchanged.
+func FuzzDecodeProfile(f *testing.F) {
+	f.Add(encodeProfile(testProfile("00ua")))
+	f.Add("\x01\x00\x00\x00\x00\x00")
+	f.Fuzz(func(t *testing.T, data string) {
+		u, err := parseUser(data, time.Time{})
+		if err != nil {
+			return
+		}
+		p := profileOf(u)
+		again, err := parseUser(encodeProfile(p), time.Time{})
+		if err != nil || !reflect.DeepEqual(profileOf(again), p) {
+			t.Errorf("re-encoded and parsed: got %+v, %v; want %+v", again, err, p)
+		}
+	})
+}
+
+// profileOf is u as the Profile it was signed in with.
+func profileOf(u User) Profile {
+	return Profile{
+		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
+		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil),
+	}
+}
