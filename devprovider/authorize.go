@@ -38,6 +38,8 @@ type codeGrant struct {
 	codeChallenge       string
 	codeChallengeMethod string
 	auth                authentication
+	// sid is the provider session the code was issued in (see ssoSession).
+	sid string
 }
 
 // authorizeError is a failed authorization request.
@@ -186,17 +188,16 @@ func (p *Provider) handleAuthorize() http.Handler {
 			// Never replace another user's session without asking: see
 			// userSwitch. A token of the same user just refreshes it.
 			if cur, signedIn := p.currentSession(r); signedIn && cur.subject != a.subject {
-				p.confirmSwitch(w, r, req, cur, a)
+				p.confirmSwitch(w, r, req, cur.subject, a)
 				return
 			}
-			p.startSession(w, r, a)
-			p.issueCode(w, r, req, a, http.StatusFound)
+			p.issueCode(w, r, req, p.startSession(w, r, a), http.StatusFound)
 			return
 		}
 
 		if !req.promptLogin {
-			if a, ok := p.currentSession(r); ok {
-				p.issueCode(w, r, req, a, http.StatusFound)
+			if s, ok := p.currentSession(r); ok {
+				p.issueCode(w, r, req, s, http.StatusFound)
 				return
 			}
 		}
@@ -210,10 +211,12 @@ func (p *Provider) handleAuthorize() http.Handler {
 	})
 }
 
-// issueCode mints a single-use authorization code for req and sends the
-// browser back to the client with it (RFC 6749 §4.1.2) and with iss
+// issueCode mints a single-use authorization code for req in the provider
+// session s, records that s signed into the client, and sends the browser
+// back to the client with the code (RFC 6749 §4.1.2) and with iss
 // (RFC 9207), which lets the client detect mix-up attacks.
-func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, a authentication, status int) {
+func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, s *ssoSession, status int) {
+	a := s.signInTo(req.clientID)
 	code, _ := p.codes.addFor(p.clientKey(r), codeGrant{
 		owner:               p.clientKey(r),
 		clientID:            req.clientID,
@@ -223,6 +226,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authReq
 		codeChallenge:       req.codeChallenge,
 		codeChallengeMethod: req.codeChallengeMethod,
 		auth:                a,
+		sid:                 s.sid,
 	})
 	p.log.Info("authorization code issued", "client_id", req.clientID, "sub", a.subject,
 		"pkce", req.codeChallengeMethod)

@@ -32,6 +32,7 @@ func TestDiscovery(t *testing.T) {
 				"jwks_uri":                                       e.issuer + "/v1/keys",
 				"userinfo_endpoint":                              e.issuer + "/v1/userinfo",
 				"end_session_endpoint":                           e.issuer + "/v1/logout",
+				"revocation_endpoint":                            e.issuer + "/v1/revoke",
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},
 				"grant_types_supported":                          []any{"authorization_code", "interaction_code"},
@@ -41,6 +42,11 @@ func TestDiscovery(t *testing.T) {
 				"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post"},
 				"code_challenge_methods_supported":               []any{"S256", "plain"},
 				"authorization_response_iss_parameter_supported": true,
+				"revocation_endpoint_auth_methods_supported":     []any{"client_secret_basic", "client_secret_post"},
+				"frontchannel_logout_supported":                  true,
+				"frontchannel_logout_session_supported":          true,
+				"backchannel_logout_supported":                   true,
+				"backchannel_logout_session_supported":           true,
 			}
 			for k, v := range want {
 				if got := doc[k]; !reflect.DeepEqual(got, v) {
@@ -48,7 +54,7 @@ func TestDiscovery(t *testing.T) {
 				}
 			}
 			claims, _ := doc["claims_supported"].([]any)
-			for _, c := range []string{"sub", "email", "name", "given_name", "family_name", "preferred_username", "locale"} {
+			for _, c := range []string{"sub", "sid", "email", "name", "given_name", "family_name", "preferred_username", "locale"} {
 				found := false
 				for _, got := range claims {
 					found = found || got == c

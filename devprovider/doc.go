@@ -14,13 +14,24 @@
 //   - authorize.go: the authorization endpoint (RFC 6749 §4.1.1, OIDC Core
 //     3.1.2) with PKCE (RFC 7636) and the iss response parameter (RFC 9207).
 //   - login.go: the hosted sign-in page that authorize shows without a session.
-//   - session.go: the provider's single sign-on session cookie.
-//   - token.go: the token endpoint (RFC 6749 §4.1.3, §5) and client
-//     authentication (RFC 6749 §2.3.1).
+//   - session.go: the provider's single sign-on sessions, each with a sid
+//     and the clients it signed into.
+//   - token.go: the token endpoint (RFC 6749 §4.1.3, §5); clientauth.go:
+//     client authentication (RFC 6749 §2.3.1).
 //   - idtoken.go: ID Token minting (OIDC Core 2, 3.1.3.6).
 //   - keys.go: the signing keys and the JWKS endpoint (RFC 7517), with rotation.
 //   - userinfo.go: the UserInfo endpoint (OIDC Core 5.3, RFC 6750).
-//   - logout.go: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+//   - logout.go: RP-initiated logout (OpenID Connect RP-Initiated Logout
+//     1.0), which ends the browser's session only for the id_token_hint's
+//     own user and otherwise asks.
+//   - backchannel.go and frontchannel.go: single logout. When a provider
+//     session ends, every other client it signed into is told: a signed
+//     logout token POSTed to its backchannel_logout_uri (OpenID Connect
+//     Back-Channel Logout 1.0), and an iframe of its frontchannel_logout_uri
+//     on the sign-out page (Front-Channel Logout 1.0, Okta's Single
+//     Logout). clients.go has the clients' logout URIs and the demo clients.
+//   - devsessions.go: the dev-only page that signs a user out everywhere.
+//   - revoke.go: token revocation (RFC 7009).
 //   - authn.go, authnmfa.go and cors.go: Okta's classic Authentication API
 //     (POST /api/v1/authn, MFA_REQUIRED and the factor's verify link) used
 //     by the Okta Sign-In Widget in classic mode, with CORS for trusted

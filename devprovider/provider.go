@@ -75,6 +75,15 @@ type Config struct {
 	// Now returns the current time. Nil means time.Now. Tests set it to
 	// control expiry.
 	Now func() time.Time
+	// HTTPClient sends the back-channel logout requests to the clients.
+	// Nil means a client with a 5-second timeout. Redirects are never
+	// followed, whatever the client says: a logout token goes to the
+	// registered URI or nowhere.
+	HTTPClient *http.Client
+	// BackchannelLogoutTimeout bounds the back-channel logout requests of
+	// one ended session, sent concurrently: the sign-out page waits for
+	// them at most this long. Zero means 5 seconds.
+	BackchannelLogoutTimeout time.Duration
 	// NewSigningKey returns each RS256 signing key: the one New starts
 	// with and one per RotateKey. Nil generates a fresh 2048-bit RSA key,
 	// which takes about half a second; tests set it to hand out keys made
@@ -95,6 +104,20 @@ type Client struct {
 	// PostLogoutRedirectURIs are the exact post_logout_redirect_uri values
 	// allowed at /v1/logout.
 	PostLogoutRedirectURIs []string
+	// FrontchannelLogoutURI is the client's frontchannel_logout_uri (OpenID
+	// Connect Front-Channel Logout 1.0 §2): when a provider session that
+	// signed into the client ends, the provider's sign-out page loads it in
+	// an iframe, with iss and sid added. Its scheme, host and port must be
+	// those of one of RedirectURIs (§2). Empty means the sample app's route,
+	// FrontchannelLogoutPath, at the origin of RedirectURIs[0];
+	// NoLogoutURI means none.
+	FrontchannelLogoutURI string
+	// BackchannelLogoutURI is the client's backchannel_logout_uri (OpenID
+	// Connect Back-Channel Logout 1.0 §2.2): when a provider session that
+	// signed into the client ends, the provider POSTs a logout token to it.
+	// Empty means the sample app's route, BackchannelLogoutPath, at the
+	// origin of RedirectURIs[0]; NoLogoutURI means none.
+	BackchannelLogoutURI string
 }
 
 // User is an account that can sign in.
@@ -137,7 +160,7 @@ type Provider struct {
 	discoveryJSON []byte
 	orgJSON       []byte
 
-	clients        map[string]Client
+	clients        map[string]Client // with their logout URIs resolved
 	users          *directory
 	trustedOrigins map[string]bool
 	clientIP       func(*http.Request) string
@@ -145,12 +168,16 @@ type Provider struct {
 	now            func() time.Time
 	startedAt      time.Time
 
+	// httpClient and backchannelTimeout send back-channel logout requests.
+	httpClient         *http.Client
+	backchannelTimeout time.Duration
+
 	keys          *keyRing
 	newKey        func() (*rsa.PrivateKey, error) // Config.NewSigningKey or generateRSAKey
 	pending       *store[authRequest]
 	codes         *store[codeGrant]
-	redeemed      *store[string] // used code -> access token issued from it
-	sessions      *store[authentication]
+	redeemed      *store[string]      // used code -> access token issued from it
+	sessions      *store[*ssoSession] // by cookie value (see ssoSession)
 	sessionTokens *store[authentication]
 	accessTokens  *store[accessGrant]
 	// Identity Engine: interactions by interaction_handle, the current
@@ -163,6 +190,7 @@ type Provider struct {
 	otpPending *store[otpPending]
 	authnMFA   *store[authentication]
 	userSwitch *store[userSwitch]
+	signOuts   *store[pendingSignOut] // logout requests waiting for the user
 	totp       *totpGuard
 	throttle   *throttle
 	pages      *pages
@@ -216,42 +244,49 @@ func New(cfg Config) (*Provider, error) {
 	if engine == "" {
 		engine = EngineIdentity
 	}
+	backchannelTimeout := cfg.BackchannelLogoutTimeout
+	if backchannelTimeout <= 0 {
+		backchannelTimeout = defaultBackchannelTimeout
+	}
 
 	p := &Provider{
-		issuer:           issuer,
-		issuerPath:       u.EscapedPath(),
-		origin:           u.Scheme + "://" + u.Host,
-		secureCookies:    u.Scheme == "https",
-		demoUsers:        slices.Equal(users, DemoUsers()),
-		engine:           engine,
-		clients:          make(map[string]Client, len(cfg.Clients)),
-		users:            newDirectory(users),
-		trustedOrigins:   make(map[string]bool, len(cfg.TrustedOrigins)),
-		clientIP:         cfg.ClientIP,
-		log:              logger,
-		now:              now,
-		startedAt:        now(),
-		newKey:           newKey,
-		keys:             newKeyRing(key),
-		pending:          newClientStore[authRequest](now, pendingLoginTTL),
-		codes:            newClientStore[codeGrant](now, codeTTL),
-		redeemed:         newClientStore[string](now, codeTTL),
-		sessions:         newClientStore[authentication](now, ssoSessionTTL),
-		sessionTokens:    newClientStore[authentication](now, sessionTokenTTL),
-		accessTokens:     newClientStore[accessGrant](now, tokenTTL),
-		interactions:     newClientStore[*interaction](now, interactionTTL),
-		stateHandles:     newClientStore[string](now, interactionTTL),
-		interactionCodes: newClientStore[codeGrant](now, codeTTL),
-		otpPending:       newClientStore[otpPending](now, mfaPendingTTL),
-		authnMFA:         newClientStore[authentication](now, mfaPendingTTL),
-		userSwitch:       newClientStore[userSwitch](now, pendingLoginTTL),
-		totp:             newTOTPGuard(),
-		throttle:         newThrottle(now, users...),
-		pages:            pg,
-		logHashKey:       []byte(rand.Text()),
+		issuer:             issuer,
+		issuerPath:         u.EscapedPath(),
+		origin:             u.Scheme + "://" + u.Host,
+		secureCookies:      u.Scheme == "https",
+		demoUsers:          slices.Equal(users, DemoUsers()),
+		engine:             engine,
+		clients:            make(map[string]Client, len(cfg.Clients)),
+		users:              newDirectory(users),
+		trustedOrigins:     make(map[string]bool, len(cfg.TrustedOrigins)),
+		clientIP:           cfg.ClientIP,
+		httpClient:         noRedirects(cfg.HTTPClient),
+		backchannelTimeout: backchannelTimeout,
+		log:                logger,
+		now:                now,
+		startedAt:          now(),
+		newKey:             newKey,
+		keys:               newKeyRing(key),
+		pending:            newClientStore[authRequest](now, pendingLoginTTL),
+		codes:              newClientStore[codeGrant](now, codeTTL),
+		redeemed:           newClientStore[string](now, codeTTL),
+		sessions:           newClientStore[*ssoSession](now, ssoSessionTTL),
+		sessionTokens:      newClientStore[authentication](now, sessionTokenTTL),
+		accessTokens:       newClientStore[accessGrant](now, tokenTTL),
+		interactions:       newClientStore[*interaction](now, interactionTTL),
+		stateHandles:       newClientStore[string](now, interactionTTL),
+		interactionCodes:   newClientStore[codeGrant](now, codeTTL),
+		otpPending:         newClientStore[otpPending](now, mfaPendingTTL),
+		authnMFA:           newClientStore[authentication](now, mfaPendingTTL),
+		userSwitch:         newClientStore[userSwitch](now, pendingLoginTTL),
+		signOuts:           newClientStore[pendingSignOut](now, pendingLoginTTL),
+		totp:               newTOTPGuard(),
+		throttle:           newThrottle(now, users...),
+		pages:              pg,
+		logHashKey:         []byte(rand.Text()),
 	}
 	for _, c := range cfg.Clients {
-		p.clients[c.ID] = c
+		p.clients[c.ID] = c.withLogoutURIs()
 	}
 	for _, o := range cfg.TrustedOrigins {
 		p.trustedOrigins[o] = true
@@ -333,6 +368,9 @@ func (cfg Config) validate(users []User) error {
 			if err := checkRegisteredURI(ru); err != nil {
 				bad("Clients[%d].PostLogoutRedirectURIs[%d]: %w", i, j, err)
 			}
+		}
+		for _, err := range c.checkLogoutURIs() {
+			bad("Clients[%d].%w", i, err)
 		}
 	}
 

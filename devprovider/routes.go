@@ -46,13 +46,18 @@ func (p *Provider) routes() http.Handler {
 	mux.Handle("POST "+base+"/v1/login/otp", p.handleLoginOTP())
 	mux.Handle("POST "+base+"/v1/login/switch", p.handleSwitchUser())
 	mux.Handle("POST "+base+"/v1/token", p.handleToken())
+	mux.Handle("POST "+base+"/v1/revoke", p.handleRevoke())
 	userinfo := p.handleUserinfo()
 	mux.Handle("GET "+base+"/v1/userinfo", userinfo)
 	mux.Handle("POST "+base+"/v1/userinfo", userinfo)
 	mux.Handle("GET "+base+"/v1/logout", p.handleLogout())
+	mux.Handle("POST "+base+"/v1/logout/confirm", p.handleConfirmSignOut())
 	mux.Handle("GET "+base+"/static/", http.StripPrefix(base+"/static/", p.pages.static))
 	// Dev only, and only for the demo users: see TOTPPagePath.
 	mux.Handle("GET "+TOTPPagePath, p.handleTOTPPage())
+	// Dev only: see SessionsPagePath.
+	mux.Handle("GET "+SessionsPagePath, p.handleSessionsPage())
+	mux.Handle("POST "+SessionsPagePath, p.handleSignOutEverywhere())
 	// Browsers ask every origin for /favicon.ico on their own; an empty
 	// answer keeps a 404 out of their consoles.
 	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
