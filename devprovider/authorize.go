@@ -125,8 +125,9 @@ func (p *Provider) parseAuthorizeRequest(q url.Values) (authRequest, *authorizeE
 	}
 	req.scope = strings.Join(granted, " ")
 
-	// PKCE (RFC 7636 §4.3). code_challenge is optional: this provider only
-	// serves confidential clients, and Okta allows them to skip PKCE.
+	// PKCE (RFC 7636 §4.3). code_challenge is optional for confidential
+	// clients, which Okta allows to skip PKCE; a public client must use
+	// S256 (below).
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
 	case challenge == "" && method != "":
@@ -142,6 +143,11 @@ func (p *Provider) parseAuthorizeRequest(q url.Values) (authRequest, *authorizeE
 			return fail("invalid_request", "code_challenge is malformed (RFC 7636 §4.2).")
 		}
 		req.codeChallenge, req.codeChallengeMethod = challenge, method
+	}
+	// RFC 9700 §2.1.1: a public client has no secret, so PKCE is what binds
+	// the code to it; and plain would put the verifier in the URL.
+	if client.Public && req.codeChallengeMethod != "S256" {
+		return fail("invalid_request", "This client is public: PKCE with code_challenge_method=S256 is required.")
 	}
 
 	// OIDC Core §3.1.2.1: prompt is a space-separated list; none must be alone.

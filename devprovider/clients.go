@@ -64,16 +64,37 @@ func DemoClients(origins ...string) []Client {
 	return clients
 }
 
+// DemoSPAClientID is the client id of DemoSPAClient.
+const DemoSPAClientID = "0oa-okta-go-sample-spa"
+
+// SPACallbackPath is the redirect URI path of DemoSPAClient, that of
+// Okta's React and Angular samples.
+const SPACallbackPath = "/login/callback"
+
+// DemoSPAClient registers a single-page app served at origin (such as
+// http://localhost:8083) as a public client: id DemoSPAClientID, no
+// secret, PKCE with S256 required, origin+SPACallbackPath as redirect URI
+// and its origin (with and without the slash) as post-logout redirect
+// URIs. Its origin gets CORS on the endpoints a browser app calls.
+func DemoSPAClient(origin string) Client {
+	return Client{
+		ID:                     DemoSPAClientID,
+		Public:                 true,
+		RedirectURIs:           []string{origin + SPACallbackPath},
+		PostLogoutRedirectURIs: []string{origin + "/", origin},
+	}
+}
+
 // withLogoutURIs returns c with its logout URIs resolved: an empty one
-// becomes the sample app's route at the origin of the first redirect URI,
-// and NoLogoutURI becomes "".
+// becomes, for a confidential client, the sample app's route at the origin
+// of the first redirect URI, and NoLogoutURI becomes "".
 func (c Client) withLogoutURIs() Client {
 	resolve := func(uri, path string) string {
 		switch uri {
 		case NoLogoutURI:
 			return ""
 		case "":
-			if len(c.RedirectURIs) == 0 {
+			if c.Public || len(c.RedirectURIs) == 0 {
 				return ""
 			}
 			origin, err := originOf(c.RedirectURIs[0])

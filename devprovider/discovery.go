@@ -8,7 +8,7 @@ import (
 
 // Supported protocol features, advertised in discovery and enforced by the
 // endpoints. Functions, so no caller can change the lists for everyone.
-func supportedScopes() []string { return []string{"openid", "profile", "email"} }
+func supportedScopes() []string { return []string{"openid", "profile", "email", offlineAccessScope} }
 
 func supportedClaims() []string {
 	return []string{
@@ -51,21 +51,22 @@ type discoveryDocument struct {
 // discoveryDocument builds the metadata once; it never changes.
 func (p *Provider) discoveryDocument() ([]byte, error) {
 	doc := discoveryDocument{
-		Issuer:                                     p.issuer,
-		AuthorizationEndpoint:                      p.issuer + "/v1/authorize",
-		TokenEndpoint:                              p.issuer + "/v1/token",
-		UserinfoEndpoint:                           p.issuer + "/v1/userinfo",
-		JWKSURI:                                    p.issuer + "/v1/keys",
-		EndSessionEndpoint:                         p.issuer + "/v1/logout",
-		RevocationEndpoint:                         p.issuer + "/v1/revoke",
-		ResponseTypesSupported:                     []string{"code"},
-		ResponseModesSupported:                     []string{"query"},
-		GrantTypesSupported:                        p.supportedGrants(),
-		SubjectTypesSupported:                      []string{"public"},
-		IDTokenSigningAlgValuesSupported:           []string{"RS256"},
-		ScopesSupported:                            supportedScopes(),
-		TokenEndpointAuthMethodsSupported:          []string{"client_secret_basic", "client_secret_post"},
-		RevocationEndpointAuthMethodsSupported:     []string{"client_secret_basic", "client_secret_post"},
+		Issuer:                           p.issuer,
+		AuthorizationEndpoint:            p.issuer + "/v1/authorize",
+		TokenEndpoint:                    p.issuer + "/v1/token",
+		UserinfoEndpoint:                 p.issuer + "/v1/userinfo",
+		JWKSURI:                          p.issuer + "/v1/keys",
+		EndSessionEndpoint:               p.issuer + "/v1/logout",
+		RevocationEndpoint:               p.issuer + "/v1/revoke",
+		ResponseTypesSupported:           []string{"code"},
+		ResponseModesSupported:           []string{"query"},
+		GrantTypesSupported:              p.supportedGrants(),
+		SubjectTypesSupported:            []string{"public"},
+		IDTokenSigningAlgValuesSupported: []string{"RS256"},
+		ScopesSupported:                  supportedScopes(),
+		// "none": public clients send their client_id alone.
+		TokenEndpointAuthMethodsSupported:          []string{"client_secret_basic", "client_secret_post", "none"},
+		RevocationEndpointAuthMethodsSupported:     []string{"client_secret_basic", "client_secret_post", "none"},
 		ClaimsSupported:                            supportedClaims(),
 		CodeChallengeMethodsSupported:              []string{"S256", "plain"},
 		AuthorizationResponseIssParameterSupported: true,

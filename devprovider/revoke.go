@@ -35,12 +35,24 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) *oauthError {
 	if token == "" {
 		return &oauthError{status: http.StatusBadRequest, code: "invalid_request", description: "The token parameter is required."}
 	}
-	if grant, ok := p.accessTokens.get(token); ok {
+	// Access tokens are JWTs, found by their jti; refresh tokens are
+	// opaque, found as they are.
+	if jti, grant, err := p.lookupAccessToken(token); err == nil {
 		if grant.clientID != client.ID {
 			return revokedByAnotherClient()
 		}
-		p.accessTokens.remove(token)
+		p.accessTokens.remove(jti)
 		p.log.Info("access token revoked", "client_id", client.ID, "sub", grant.subject)
+		return nil
+	}
+	if f, ok := p.refreshTokens.get(token); ok {
+		if f.clientID != client.ID {
+			return revokedByAnotherClient()
+		}
+		// §2.1: revoking a refresh token should also invalidate the access
+		// tokens of the same grant; the chain takes them along.
+		f.revoke()
+		p.log.Info("refresh token revoked, with its chain", "client_id", client.ID, "sub", f.subject)
 		return nil
 	}
 	p.log.Info("revocation of an unknown token", "client_id", client.ID)

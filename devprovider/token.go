@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -16,26 +17,27 @@ import (
 // few hundred bytes.
 const maxTokenRequestBytes = 16 << 10
 
-// accessGrant is what an (opaque) access token stands for.
-type accessGrant struct {
-	clientID string
-	subject  string
-	scope    string
-}
-
 // tokenResponse is the successful token response (RFC 6749 §5.1, OIDC Core
 // §3.1.3.3).
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope"`
-	IDToken     string `json:"id_token"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// redeemedCode is what a spent code bought, kept for a while to revoke it
+// if the code comes back.
+type redeemedCode struct {
+	jti    string
+	family *refreshFamily // nil without offline_access
 }
 
 // handleToken serves POST {issuer}/v1/token for the authorization_code grant
-// (RFC 6749 §4.1.3) and, with Identity Engine, Okta's interaction_code
-// grant.
+// (RFC 6749 §4.1.3), the refresh_token grant (§6) and, with Identity
+// Engine, Okta's interaction_code grant.
 func (p *Provider) handleToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp, err := p.exchangeCode(w, r)
@@ -104,6 +106,8 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		codeParam, what, codes = "code", "authorization code", p.codes
 	case gt == "interaction_code" && p.engine == EngineIdentity:
 		codeParam, what, codes = "interaction_code", "interaction code", p.interactionCodes
+	case gt == "refresh_token":
+		return p.refresh(r, form, client)
 	case gt == "":
 		return nil, invalid(http.StatusBadRequest, "invalid_request", "The grant_type parameter is required.")
 	default:
@@ -119,8 +123,11 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		// RFC 6749 §4.1.2: if a code is used more than once, the server
 		// should revoke the tokens already issued from it, because one of
 		// the two uses is an attacker's.
-		if accessToken, used := p.redeemed.take(code); used {
-			p.accessTokens.remove(accessToken)
+		if spent, used := p.redeemed.take(code); used {
+			p.accessTokens.remove(spent.jti)
+			if spent.family != nil {
+				spent.family.revoke()
+			}
 			p.log.Warn(what+" replayed: tokens revoked", "client_id", client.ID)
 		}
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The "+what+" is invalid, expired or already used.")
@@ -146,21 +153,37 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The user no longer exists.")
 	}
 
-	accessToken, _ := p.accessTokens.addFor(grant.owner, accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
-	p.redeemed.putFor(grant.owner, code, accessToken)
-	idToken, signErr := p.mintIDToken(user, client.ID, grant, accessToken)
+	var (
+		family       *refreshFamily
+		refreshToken string
+	)
+	if slices.Contains(strings.Fields(grant.scope), offlineAccessScope) {
+		family, refreshToken = p.startRefreshFamily(grant.owner, grant)
+	}
+	at, signErr := p.mintAccessToken(grant.owner, user, client.ID, grant.scope, grant.auth, family)
 	if signErr != nil {
-		p.accessTokens.remove(accessToken)
+		p.log.Error("sign access token", "err", signErr)
+		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the access token.")
+	}
+	p.redeemed.putFor(grant.owner, code, redeemedCode{jti: at.jti, family: family})
+	idToken, signErr := p.mintIDToken(user, client.ID, grant, at.raw)
+	if signErr != nil {
+		p.accessTokens.remove(at.jti)
+		if family != nil {
+			family.revoke()
+		}
 		p.log.Error("sign ID token", "err", signErr)
 		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the ID token.")
 	}
-	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope, "grant_type", form.Get("grant_type"))
+	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope,
+		"grant_type", form.Get("grant_type"), "refresh_token", refreshToken != "")
 	return &tokenResponse{
-		AccessToken: accessToken,
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(tokenTTL.Seconds()),
-		Scope:       grant.scope,
-		IDToken:     idToken,
+		AccessToken:  at.raw,
+		TokenType:    "Bearer",
+		ExpiresIn:    at.expiresIn,
+		Scope:        grant.scope,
+		RefreshToken: refreshToken,
+		IDToken:      idToken,
 	}, nil
 }
 
@@ -198,11 +221,12 @@ func newJTI() string { return "ID." + rand.Text() }
 // supportedGrants lists the grant types of the token endpoint.
 func (p *Provider) supportedGrants() []string {
 	if p.engine == EngineIdentity {
-		return []string{"authorization_code", "interaction_code"}
+		return []string{"authorization_code", "refresh_token", "interaction_code"}
 	}
-	return []string{"authorization_code"}
+	return []string{"authorization_code", "refresh_token"}
 }
 
 func (p *Provider) supportedGrantsMessage() string {
-	return "The supported grants are " + strings.Join(p.supportedGrants(), " and ") + "."
+	g := p.supportedGrants()
+	return "The supported grants are " + strings.Join(g[:len(g)-1], ", ") + " and " + g[len(g)-1] + "."
 }

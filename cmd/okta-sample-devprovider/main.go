@@ -23,7 +23,11 @@
 // The issuer is http://ADDR/oauth2/default. The provider's demo users
 // have public passwords, so it listens on loopback only.
 //
-//	okta-sample-devprovider -addr 127.0.0.1:8081 -app http://localhost:8082
+// The -spa flag registers a single-page app at that origin as a public
+// client (devprovider.DemoSPAClient: no secret, PKCE with S256, CORS for
+// its origin on the token, revocation and userinfo endpoints).
+//
+//	okta-sample-devprovider -addr 127.0.0.1:8081 -app http://localhost:8082 -spa http://localhost:8083
 package main
 
 import (

@@ -58,6 +58,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		apps = append(apps, origin)
 		return nil
 	})
+	var spa string
+	fs.Func("spa", "register a single-page app at this origin (such as http://localhost:8083) as a public client:\n"+
+		"no secret, PKCE required, CORS for its origin. Its client id and redirect URI are printed", func(v string) error {
+		origin, err := parseOrigin(v)
+		spa = origin
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -94,6 +101,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		clients = append(clients, devprovider.DemoClient(i+2, origin))
 		trusted = append(trusted, origin)
 	}
+	if spa != "" {
+		clients = append(clients, devprovider.DemoSPAClient(spa))
+	}
 	provider, err := devprovider.New(devprovider.Config{
 		Issuer:         issuer,
 		Clients:        clients,
@@ -125,6 +135,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The other apps' secrets were made by this process, for development
 	// only, and mean nothing anywhere else: the apps need them to sign in.
 	for _, c := range clients[1:] {
+		if c.Public {
+			fmt.Fprintf(stdout, "  single-page app (public, PKCE): client id %s\n                redirect URI %s\n", c.ID, c.RedirectURIs[0])
+			continue
+		}
 		fmt.Fprintf(stdout, "  another app:  client id %s\n                client secret %s\n                redirect URI %s\n",
 			c.ID, c.Secret, c.RedirectURIs[0])
 	}

@@ -221,6 +221,12 @@ func TestConfigurationErrors(t *testing.T) {
 			wantErr: []string{"usage"},
 		},
 		{
+			name:    "-spa with a query",
+			args:    []string{"-spa", "http://localhost:8083/?x=1"},
+			env:     map[string]string{},
+			wantErr: []string{"usage"},
+		},
+		{
 			name:    "stray argument",
 			args:    []string{"serve"},
 			env:     map[string]string{},
@@ -303,5 +309,36 @@ func TestAnotherApp(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || body.Error != "invalid_grant" {
 		t.Errorf("token with the printed secret: got %d %q (%v), want invalid_grant", resp.StatusCode, body.Error, err)
+	}
+}
+
+// TestSPA: -spa registers a single-page app as a public client, printed
+// without a secret, whose origin may call the token endpoint.
+func TestSPA(t *testing.T) {
+	t.Parallel()
+	const spa = "http://localhost:8083"
+	issuer, stdout, _ := startProvider(t, map[string]string{
+		"OKTA_OAUTH2_CLIENT_SECRET": testSecret,
+		"OKTA_SAMPLE_PUBLIC_URL":    "https://localhost:8443",
+	}, "-spa", spa)
+	want := "single-page app (public, PKCE): client id 0oa-okta-go-sample-spa\n                redirect URI " + spa + "/login/callback\n"
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+	}
+	req, err := http.NewRequest(http.MethodOptions, issuer+"/v1/token", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", spa)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != spa {
+		t.Errorf("token preflight from the SPA: got %d with Access-Control-Allow-Origin %q, want 204 and %q",
+			resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), spa)
 	}
 }
