@@ -124,12 +124,16 @@ type RelyingParty struct {
 	cfg      Config
 	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	oauth2   oauth2.Config
-	meta     providerMetadata
-	client   *http.Client
-	now      func() time.Time
-	cookies  *txCookies
-	spent    SpentStates
+	// keySet and algs are shared with AccessTokenVerifier, so a resource
+	// server in this process uses the same cached keys and refetch limit.
+	keySet  oidc.KeySet
+	algs    []string
+	oauth2  oauth2.Config
+	meta    providerMetadata
+	client  *http.Client
+	now     func() time.Time
+	cookies *txCookies
+	spent   SpentStates
 }
 
 // providerMetadata holds discovery fields that go-oidc does not expose.
@@ -215,6 +219,8 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	rp := &RelyingParty{
 		cfg:      cfg,
 		provider: provider,
+		keySet:   keySet,
+		algs:     algs,
 		verifier: oidc.NewVerifier(cfg.Issuer, keySet, &oidc.Config{
 			ClientID:             cfg.ClientID,
 			SupportedSigningAlgs: algs,
@@ -300,6 +306,27 @@ func allowedAlgs(requested []string) ([]string, error) {
 
 func discoveryURL(issuer string) string {
 	return issuer + "/.well-known/openid-configuration"
+}
+
+// AccessTokenVerifier returns a go-oidc verifier for JWT access tokens
+// that this provider issues for audience, such as Okta's api://default. It
+// checks what the id_token verifier checks, with the same key set (its
+// cache and its refetch limit are shared with the logins) and the same
+// Config.SigningAlgs: the alg allow-list, the signature with the key for
+// the token's kid, iss, and that aud holds audience.
+//
+// Like the id_token verifier it skips go-oidc's expiry check, which has no
+// leeway: the caller checks exp, iat and nbf with its own leeway, and the
+// claims that make the token fit for its API, such as the client (Okta's
+// cid) and the scopes (scp), as RFC 9068 section 4 asks of a resource
+// server.
+func (rp *RelyingParty) AccessTokenVerifier(audience string) *oidc.IDTokenVerifier {
+	return oidc.NewVerifier(rp.cfg.Issuer, rp.keySet, &oidc.Config{
+		ClientID:             audience,
+		SupportedSigningAlgs: slices.Clone(rp.algs),
+		SkipExpiryCheck:      true,
+		Now:                  rp.now,
+	})
 }
 
 // Scopes are the scopes each login requests.

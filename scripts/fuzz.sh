@@ -11,6 +11,7 @@ fuzztime=${FUZZTIME:-15s}
 
 # package:target, one per fuzz function.
 targets=(
+  ./api:FuzzAuthorizationHeader
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./web:FuzzClientAddress

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"github.com/okta-samples/okta-go-sample/api"
 )
 
 // Route paths other than the callback, whose path comes from the
@@ -64,6 +66,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
+	if s.api != nil {
+		// The resource server (package api): GET with a Bearer token, the
+		// CORS preflight (OPTIONS) of a browser app on another origin, and
+		// 405 for any other method. It changes nothing, so it has no CSRF
+		// guard; cookies give it nothing either.
+		mux.Handle(api.MessagesPath, s.api)
+	}
 	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page
 	// view would log a 404.

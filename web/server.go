@@ -49,6 +49,10 @@ type Deps struct {
 	// login page's probes of its engine and its Authentication API); nil
 	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
+	// API is the resource server (package api), served at
+	// api.MessagesPath behind the same middleware as every page; nil
+	// means none.
+	API http.Handler
 }
 
 // Server holds the dependencies shared by the handlers.
@@ -72,6 +76,8 @@ type Server struct {
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
 	crossOrigin *http.CrossOriginProtection
+	// api is the resource server, or nil.
+	api http.Handler
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -123,6 +129,7 @@ func NewServer(d Deps) (http.Handler, error) {
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
+		api:         d.API,
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())

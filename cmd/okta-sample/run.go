@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/okta-samples/okta-go-sample/api"
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
@@ -74,8 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // flags is the command line, parsed.
 type flags struct {
-	configFile, addr, devAddr, devEngine, logFormat, debugAddr string
-	dev                                                        bool
+	configFile, addr, devAddr, devEngine, logFormat, debugAddr, spaAddr string
+	dev                                                                 bool
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -91,6 +93,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
+	fs.StringVar(&f.spaAddr, "spa-addr", "", "listen address of the single-page app, host:port, or off (default 127.0.0.1:8082 with the development provider or an SPA client id)")
 	// The flag package prints what is wrong itself; the full help is for
 	// -h only, on stdout.
 	fs.Usage = func() {}
@@ -109,12 +112,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 }
 
 func (f flags) options(getenv func(string) string) config.Options {
-	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine}
+	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine, SPAAddr: f.spaAddr}
 }
 
-// listeners are the app's; in dev mode, the development provider's; and
-// with -debug-addr, the debug server's.
-type listeners struct{ app, dev, debug net.Listener }
+// listeners are the app's; in dev mode, the development provider's; when
+// it runs, the single-page app's; and with -debug-addr, the debug
+// server's.
+type listeners struct{ app, dev, spa, debug net.Listener }
 
 // listen binds both addresses before anything else, so port 0 (the
 // tests) becomes a real port that the redirect URI and the development
@@ -131,6 +135,12 @@ func listen(d config.Draft, debugAddr string) (listeners, error) {
 			return listeners{}, fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", d.DevAddr(), err)
 		}
 	}
+	if d.SPAAddr() != "" {
+		if ls.spa, err = net.Listen("tcp", d.SPAAddr()); err != nil {
+			ls.close()
+			return listeners{}, fmt.Errorf("listening on %s for the single-page app (change it with -spa-addr, or -spa-addr off): %w", d.SPAAddr(), err)
+		}
+	}
 	if debugAddr != "" {
 		if ls.debug, err = listenDebug(debugAddr); err != nil {
 			ls.close()
@@ -142,7 +152,7 @@ func listen(d config.Draft, debugAddr string) (listeners, error) {
 
 // close closes the listeners that are still open.
 func (ls listeners) close() {
-	for _, ln := range []net.Listener{ls.app, ls.dev, ls.debug} {
+	for _, ln := range []net.Listener{ls.app, ls.dev, ls.spa, ls.debug} {
 		if ln != nil {
 			_ = ln.Close() // nothing to do if it fails; already closed after a shutdown
 		}
@@ -160,7 +170,11 @@ func resolveConfig(d config.Draft, ls listeners) (config.Config, error) {
 			Issuer:       "http://" + ls.dev.Addr().String() + "/oauth2/default",
 			ClientID:     devClientID,
 			ClientSecret: rand.Text(),
+			SPAClientID:  devprovider.DemoSPAClientID,
 		}
+	}
+	if ls.spa != nil {
+		b.SPAAddr = ls.spa.Addr().String()
 	}
 	cfg, err := d.Resolve(b)
 	if err != nil {
@@ -196,6 +210,18 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.connector = lg.connector
+	resourceServer, err := api.New(api.Config{
+		Provider:       lg.connector,
+		Audience:       cfg.APIAudience,
+		ClientIDs:      cfg.APIClientIDs(),
+		RequiredScope:  cfg.APIScope,
+		AllowedOrigins: cfg.APIAllowedOrigins(),
+		Leeway:         cfg.Leeway,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
@@ -209,6 +235,7 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		DemoUsers:  a.demoUsers,
 		Widget:     widget,
 		HTTPClient: lg.httpClient,
+		API:        resourceServer,
 	})
 	if err != nil {
 		return nil, err
@@ -300,15 +327,20 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		engine = devprovider.EngineClassic
 	}
 	users := devprovider.DemoUsers()
+	clients := []devprovider.Client{{
+		ID:                     cfg.ClientID,
+		Secret:                 cfg.ClientSecret,
+		RedirectURIs:           []string{cfg.RedirectURI},
+		PostLogoutRedirectURIs: []string{cfg.BaseURL()},
+	}}
+	if cfg.SPAOrigin != "" {
+		// The single-page app: a public client with PKCE, at its origin.
+		clients = append(clients, devprovider.DemoSPAClient(cfg.SPAOrigin))
+	}
 	p, err := devprovider.New(devprovider.Config{
-		Issuer: cfg.Issuer,
-		Clients: []devprovider.Client{{
-			ID:                     cfg.ClientID,
-			Secret:                 cfg.ClientSecret,
-			RedirectURIs:           []string{cfg.RedirectURI},
-			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
-		}},
-		Users: users,
+		Issuer:  cfg.Issuer,
+		Clients: clients,
+		Users:   users,
 		// The origin browsers reach the app at, behind a proxy or not: the
 		// custom login page's calls come from there (CORS).
 		TrustedOrigins: []string{cfg.PublicURL()},
@@ -364,6 +396,11 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 	app := cfg.BaseURL()
 	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", app, cfg.Issuer)
+	fmt.Fprintf(w, "  api:      %s (Bearer access tokens: aud %s, scope %s, clients %s)\n",
+		cfg.PublicURL()+api.MessagesPath, cfg.APIAudience, cfg.APIScope, strings.Join(cfg.APIClientIDs(), ", "))
+	if cfg.SPAOrigin != "" {
+		fmt.Fprintf(w, "  spa:      %s/ (single-page app with okta-auth-js, public client %s)\n", cfg.SPAOrigin, cfg.SPAClientID)
+	}
 	if cfg.Dev {
 		engine := "Identity Engine; -dev-engine classic for Classic"
 		if cfg.DevEngine == config.DevEngineClassic {

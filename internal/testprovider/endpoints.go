@@ -296,10 +296,25 @@ func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (str
 	if m.Claims != nil {
 		m.Claims(claims)
 	}
+	return p.signAs(claims, m.Signing, m.Header, published, other)
+}
 
+// SignToken signs claims as a JWT the way signing says, with the
+// provider's keys, and lets header edit the JOSE header (nil: leave it).
+// It mints tokens the provider never issues at its endpoints, such as the
+// JWT access tokens a resource server checks, right or forged.
+func (p *Provider) SignToken(claims map[string]any, signing Signing, header func(*Header)) (string, error) {
+	p.mu.Lock()
+	published, other := p.signing, p.other
+	p.mu.Unlock()
+	return p.signAs(claims, signing, header, published, other)
+}
+
+// signAs signs claims with the key and algorithm that signing chooses.
+func (p *Provider) signAs(claims map[string]any, signing Signing, header func(*Header), published, other *rsaKey) (string, error) {
 	h := Header{Alg: "RS256", Kid: published.kid}
 	s := signer{rsa: published}
-	switch m.Signing {
+	switch signing {
 	case SignOtherKeySameKID:
 		s.rsa = other
 	case SignOtherKey:
@@ -313,8 +328,8 @@ func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (str
 	case SignCorrupted:
 		s.corrupt = true
 	}
-	if m.Header != nil {
-		m.Header(&h)
+	if header != nil {
+		header(&h)
 	}
 	return sign(h, claims, s)
 }
