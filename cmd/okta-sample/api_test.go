@@ -168,3 +168,35 @@ func TestMessagesPathsAgree(t *testing.T) {
 		t.Errorf("config.MessagesPath %q, api.MessagesPath %q: want them equal", config.MessagesPath, api.MessagesPath)
 	}
 }
+
+// TestAnotherFrontEndsOrigin: with the API allowed origins set to where
+// Okta's React sample runs, that origin may call the API, the development
+// provider lets its SPA client sign in there, and the SPA of this app is
+// no longer allowed (the setting replaces the default).
+func TestAnotherFrontEndsOrigin(t *testing.T) {
+	const reactSample = "http://localhost:3000"
+	a := startApp(t, map[string]string{"OKTA_SAMPLE_API_ALLOWED_ORIGINS": reactSample})
+	token := spaAccessToken(t, a, reactSample, "bob@example.com", "Bob-demo-1")
+	for _, tt := range []struct {
+		origin, want string
+	}{
+		{reactSample, reactSample},
+		{spaOrigin(t, a), ""},
+	} {
+		req, err := http.NewRequest(http.MethodGet, a.URL+api.MessagesPath, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Origin", tt.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != tt.want {
+			t.Errorf("from %s: got %d with Access-Control-Allow-Origin %q, want 200 with %q",
+				tt.origin, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), tt.want)
+		}
+	}
+}

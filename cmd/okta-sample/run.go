@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
 	"github.com/okta-samples/okta-go-sample/session"
+	"github.com/okta-samples/okta-go-sample/spa"
 	"github.com/okta-samples/okta-go-sample/web"
 )
 
@@ -54,6 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return configError{err}
 	}
+	authJS, err := spa.FindAuthJS(draft.AuthJSDir())
+	if err != nil {
+		return configError{err}
+	}
 	ls, err := listen(draft, f.debugAddr)
 	if err != nil {
 		return err
@@ -63,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, log, widget, ls)
+	a, err := newApp(cfg, log, assets{widget: widget, authJS: authJS}, ls)
 	if err != nil {
 		return err
 	}
@@ -193,9 +199,17 @@ type app struct {
 	demoUsers []web.DemoUser
 }
 
+// assets are the browser libraries the app serves from node_modules: the
+// Sign-In Widget for the custom login page, okta-auth-js for the SPA.
+type assets struct {
+	widget web.WidgetAssets
+	authJS spa.AuthJS
+}
+
 // newApp wires the app for cfg: the development provider when cfg says
-// so, the login machinery, and the web handler.
-func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+// so, the login machinery, the web handler with the resource server, and
+// the single-page app when it runs.
+func newApp(cfg config.Config, log *slog.Logger, as assets, ls listeners) (*app, error) {
 	a := &app{log: log}
 	if cfg.Dev {
 		provider, users, err := newDevProvider(cfg, log)
@@ -233,7 +247,7 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 		}),
 		DemoUsers:  a.demoUsers,
-		Widget:     widget,
+		Widget:     as.widget,
 		HTTPClient: lg.httpClient,
 		API:        resourceServer,
 	})
@@ -241,6 +255,21 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 		return nil, err
 	}
 	a.add(handler, ls.app)
+	if ls.spa != nil {
+		spaLog := log.With("component", "spa")
+		spaLog.Info("okta-auth-js", "source", as.authJS.String())
+		page, err := spa.New(spa.Config{
+			Issuer:      cfg.Issuer,
+			ClientID:    cfg.SPAClientID,
+			MessagesURL: cfg.MessagesEndpoint(),
+			AuthJS:      as.authJS,
+			Logger:      spaLog,
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.add(page, ls.spa)
+	}
 	if ls.debug != nil {
 		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
 		a.servers = append(a.servers, newDebugServer(sessionStore, log))
@@ -333,9 +362,8 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		RedirectURIs:           []string{cfg.RedirectURI},
 		PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 	}}
-	if cfg.SPAOrigin != "" {
-		// The single-page app: a public client with PKCE, at its origin.
-		clients = append(clients, devprovider.DemoSPAClient(cfg.SPAOrigin))
+	if spa := devSPAClient(cfg); spa != nil {
+		clients = append(clients, *spa)
 	}
 	p, err := devprovider.New(devprovider.Config{
 		Issuer:  cfg.Issuer,
@@ -364,6 +392,31 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		demo = append(demo, d)
 	}
 	return p, demo, nil
+}
+
+// devSPAClient is the development provider's single-page app client: a
+// public client with PKCE, for the SPA's origin and for every other origin
+// the API allows, so that a front end nobody here wrote (Okta's React or
+// Angular sample) can sign in with it too. Nil when there is neither.
+func devSPAClient(cfg config.Config) *devprovider.Client {
+	var origins []string
+	if cfg.SPAOrigin != "" {
+		origins = append(origins, cfg.SPAOrigin)
+	}
+	for _, o := range cfg.APIAllowedOrigins() {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 {
+		return nil
+	}
+	c := devprovider.DemoSPAClient(origins[0])
+	for _, o := range origins[1:] {
+		c.RedirectURIs = append(c.RedirectURIs, o+devprovider.SPACallbackPath)
+		c.PostLogoutRedirectURIs = append(c.PostLogoutRedirectURIs, o+"/", o)
+	}
+	return &c
 }
 
 // newHTTPServer sets the timeouts that keep slow or idle clients from
