@@ -317,3 +317,19 @@ func (s *RedisStore) DeleteBySID(ctx context.Context, sid string) (int, error) {
 	}
 	return n, nil
 }
+
+// Count returns how many sessions the store holds, expired ones Redis has
+// not dropped yet included. It walks the keys with SCAN, so it costs time
+// in proportion to the database: for diagnostics (the debug server, the
+// load command), never for a page.
+func (s *RedisStore) Count(ctx context.Context) (int, error) {
+	n := 0
+	iter := s.client.Scan(ctx, 0, s.prefix+"session:*", 1000).Iterator()
+	for iter.Next(ctx) {
+		n++
+	}
+	if err := iter.Err(); err != nil {
+		return 0, fmt.Errorf("session: redis: %w", err)
+	}
+	return n, nil
+}

@@ -38,6 +38,9 @@ func TestRedisKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := keyOf(id).String()
+	if n, err := st.Count(ctx); n != 1 || err != nil {
+		t.Errorf("Count: got %d, %v; want 1, nil", n, err)
+	}
 	want := []string{"okta-sample:seq", "okta-sample:session:" + k, "okta-sample:sid:sid-1", "okta-sample:user:00ua"}
 	if got := redisKeys(t, st); !slices.Equal(got, want) {
 		t.Fatalf("keys: got %q, want %q", got, want)
