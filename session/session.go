@@ -135,7 +135,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 		return User{}, false, nil
 	}
 	if err != nil {
-		return User{}, false, fmt.Errorf("session: reading: %w: %w", ErrStoreUnavailable, err)
+		return User{}, false, fmt.Errorf("%w: reading: %w", ErrStoreUnavailable, err)
 	}
 	now := m.now()
 	if !now.Before(expires) || !now.Before(rec.Deadline) {
@@ -149,7 +149,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 	}
 	if next.Sub(expires) >= TouchInterval {
 		if err := m.store.Touch(r.Context(), key, next); err != nil {
-			return User{}, false, fmt.Errorf("session: touching: %w: %w", ErrStoreUnavailable, err)
+			return User{}, false, fmt.Errorf("%w: touching: %w", ErrStoreUnavailable, err)
 		}
 	}
 	if u, err = parseUser(rec.Data, rec.SignedIn); err != nil {
@@ -167,7 +167,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) error {
 	if old := idFrom(r, m.CookieName()); old != "" {
 		if err := m.store.Delete(r.Context(), keyOf(old)); err != nil {
-			return fmt.Errorf("session: ending the previous session: %w: %w", ErrStoreUnavailable, err)
+			return fmt.Errorf("%w: ending the previous session: %w", ErrStoreUnavailable, err)
 		}
 	}
 	now := m.now()
@@ -183,7 +183,7 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) erro
 	}
 	id := rand.Text()
 	if err := m.store.Add(r.Context(), keyOf(id), rec, now.Add(min(m.idle, m.lifetime)), m.maxPerUser); err != nil {
-		return fmt.Errorf("session: saving: %w: %w", ErrStoreUnavailable, err)
+		return fmt.Errorf("%w: saving: %w", ErrStoreUnavailable, err)
 	}
 	http.SetCookie(w, m.cookie(id))
 	return nil
@@ -206,7 +206,7 @@ func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken strin
 		}
 	}
 	if err := m.store.Delete(r.Context(), key); err != nil {
-		return "", fmt.Errorf("session: ending: %w: %w", ErrStoreUnavailable, err)
+		return "", fmt.Errorf("%w: ending: %w", ErrStoreUnavailable, err)
 	}
 	c := m.cookie("")
 	c.MaxAge = -1
@@ -219,7 +219,7 @@ func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken strin
 func (m *Manager) EndBySubject(ctx context.Context, sub string) (int, error) {
 	n, err := m.store.DeleteBySubject(ctx, sub)
 	if err != nil {
-		return 0, fmt.Errorf("session: ending the sessions of a user: %w: %w", ErrStoreUnavailable, err)
+		return 0, fmt.Errorf("%w: ending the sessions of a user: %w", ErrStoreUnavailable, err)
 	}
 	return n, nil
 }
@@ -229,7 +229,7 @@ func (m *Manager) EndBySubject(ctx context.Context, sub string) (int, error) {
 func (m *Manager) EndBySID(ctx context.Context, sid string) (int, error) {
 	n, err := m.store.DeleteBySID(ctx, sid)
 	if err != nil {
-		return 0, fmt.Errorf("session: ending the sessions of a provider session: %w: %w", ErrStoreUnavailable, err)
+		return 0, fmt.Errorf("%w: ending the sessions of a provider session: %w", ErrStoreUnavailable, err)
 	}
 	return n, nil
 }
