@@ -6,6 +6,11 @@
 // whose claims come back as substrings (no JSON, no gob). The idle timeout moves the session's expiry forward at most once
 // a minute (TouchInterval), not on every request, so a busy session does
 // not turn reads into writes.
+//
+// Sessions live in a MemoryStore, for one process, or in a RedisStore,
+// shared by every replica; RedisSpentStates keeps auth's spent login
+// states in the same Redis. RedisStore's doc comment lists the keys and
+// how long each lives.
 package session
 
 import (
