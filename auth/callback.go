@@ -12,12 +12,16 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // callback is the provider's authorization response, as received on the
-// redirect URI (RFC 6749 4.1.2, RFC 9207 2).
+// redirect URI (RFC 6749 4.1.2, RFC 9207 2), or the Okta Sign-In Widget's
+// redirect at the end of Okta's interaction code flow, which carries an
+// interaction_code instead of a code.
 type callback struct {
 	state, code         string
+	interactionCode     string
 	err, errDescription string
 	issuer              string
 	hasIssuer           bool
@@ -27,14 +31,21 @@ type callback struct {
 func parseCallback(q url.Values) callback {
 	_, hasIss := q["iss"]
 	return callback{
-		state:          q.Get("state"),
-		code:           q.Get("code"),
-		err:            q.Get("error"),
-		errDescription: q.Get("error_description"),
-		issuer:         q.Get("iss"),
-		hasIssuer:      hasIss,
+		state:           q.Get("state"),
+		code:            q.Get("code"),
+		interactionCode: q.Get("interaction_code"),
+		err:             q.Get("error"),
+		errDescription:  q.Get("error_description"),
+		issuer:          q.Get("iss"),
+		hasIssuer:       hasIss,
 	}
 }
+
+// The grants Finish can redeem, as Identity.Grant names them.
+const (
+	grantAuthorizationCode = "authorization_code" // RFC 6749 4.1.3
+	grantInteractionCode   = "interaction_code"   // Okta Identity Engine
+)
 
 // Identity is the result of a successful login.
 type Identity struct {
@@ -52,6 +63,14 @@ type Identity struct {
 	// ReturnTo is the path given to Begin, or "" when it was empty or not
 	// a path on this origin: redirect to your default page then.
 	ReturnTo string
+	// Grant is the grant Finish redeemed at the token endpoint:
+	// "authorization_code" (a code from the authorization endpoint) or
+	// "interaction_code" (Okta Identity Engine's interaction code flow, as
+	// the Sign-In Widget runs it).
+	Grant string
+	// StartPath is the path of the request that called Begin, so an app
+	// with several login pages can tell which one the user signed in on.
+	StartPath string
 }
 
 // Finish completes the login that the callback request r answers, and
@@ -63,9 +82,12 @@ type Identity struct {
 //     callback's (constant time) and it must be under 10 minutes old. Then
 //     Config.SpentStates must see the state for the first time.
 //     Otherwise: ErrUnknownTransaction (or ErrStoreUnavailable).
-//  2. The callback (RFC 9207 iss, then error=, then code), without the
-//     network.
-//  3. The code exchange, with client_secret_basic and the PKCE verifier.
+//  2. The callback (RFC 9207 iss, then error=, then code or
+//     interaction_code), without the network.
+//  3. The code exchange, with client_secret_basic and the PKCE verifier:
+//     grant_type=authorization_code for a code, or, for an
+//     interaction_code (Okta Identity Engine), grant_type=interaction_code
+//     with the redirect URI too.
 //  4. The id_token, as OpenID Connect Core 3.1.3.7 asks, nonce included,
 //     before the access token is used for anything.
 //  5. Userinfo: its sub must be the id_token's. A provider without
@@ -85,7 +107,7 @@ func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *ht
 		return nil, err
 	}
 
-	tok, err := rp.exchange(ctx, tx, cb.code)
+	tok, grant, err := rp.exchange(ctx, tx, cb)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +126,8 @@ func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *ht
 		RawIDToken:    rawIDToken,
 		Expiry:        idToken.Expiry,
 		ReturnTo:      tx.ReturnTo,
+		Grant:         grant,
+		StartPath:     tx.StartPath,
 	}
 	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject)
 	var mismatch *Error
@@ -154,12 +178,19 @@ func (rp *RelyingParty) takeTransaction(ctx context.Context, w http.ResponseWrit
 // 4.4); a missing one is suspect when the provider says it sends it. The
 // issuer is checked before the error, so that another provider cannot
 // put its words in this one's mouth.
+//
+// An interaction_code is not an authorization response: the Sign-In
+// Widget builds that redirect itself, from the answer of the issuer it was
+// configured with, and adds no iss, so none is required for it (one that
+// is present must still be right). Skipping iss cannot help an attacker:
+// the token endpoint redeems an interaction code only as one, bound to
+// this client and to the PKCE challenge of the browser's transaction.
 func (rp *RelyingParty) checkCallback(cb callback) error {
 	if cb.hasIssuer && cb.issuer != rp.cfg.Issuer {
 		return &Error{Step: "callback", Check: "iss", Got: cb.issuer, Want: rp.cfg.Issuer,
 			Err: fmt.Errorf("authorization response iss %q is not the issuer %q (RFC 9207)", cb.issuer, rp.cfg.Issuer)}
 	}
-	if !cb.hasIssuer && rp.meta.IssParameterSupported {
+	if !cb.hasIssuer && rp.meta.IssParameterSupported && cb.interactionCode == "" {
 		return &Error{Step: "callback", Check: "iss", Want: rp.cfg.Issuer,
 			Err: errors.New("authorization response has no iss parameter, but the provider advertises it (RFC 9207)")}
 	}
@@ -167,7 +198,10 @@ func (rp *RelyingParty) checkCallback(cb callback) error {
 		return &Error{Step: "callback", Check: "error", Code: cb.err, Description: cb.errDescription,
 			Err: errors.New("the provider sent an error instead of a code")}
 	}
-	if cb.code == "" {
+	switch {
+	case cb.code != "" && cb.interactionCode != "":
+		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has both a code and an interaction_code")}
+	case cb.code == "" && cb.interactionCode == "":
 		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has no code")}
 	}
 	return nil
@@ -178,11 +212,45 @@ func tokenResponseError(err error) *Error {
 	return &Error{Step: "token", Check: "response", Err: err}
 }
 
-// exchange redeems the code at the token endpoint with client_secret_basic
-// and the PKCE verifier (RFC 7636 4.5).
-func (rp *RelyingParty) exchange(ctx context.Context, tx *transaction, code string) (*oauth2.Token, error) {
+// exchange redeems the callback's code or interaction code at the token
+// endpoint with client_secret_basic and the PKCE verifier (RFC 7636 4.5),
+// and returns the token response and the grant it used.
+func (rp *RelyingParty) exchange(ctx context.Context, tx *transaction, cb callback) (*oauth2.Token, string, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, rp.client)
-	tok, err := rp.oauth2.Exchange(ctx, code, oauth2.VerifierOption(tx.Verifier))
+	if cb.interactionCode != "" {
+		tok, err := rp.redeem(rp.interactionCodeExchange(tx, cb.interactionCode).Token(ctx))
+		return tok, grantInteractionCode, err
+	}
+	tok, err := rp.redeem(rp.oauth2.Exchange(ctx, cb.code, oauth2.VerifierOption(tx.Verifier)))
+	return tok, grantAuthorizationCode, err
+}
+
+// interactionCodeExchange is the token request of Okta's interaction code
+// grant: grant_type=interaction_code, the interaction_code, the PKCE
+// code_verifier and the redirect URI, with the client authenticated by
+// client_secret_basic, as for a code. x/oauth2 has no call for extension
+// grants (RFC 6749 4.5) besides clientcredentials.Config, whose
+// EndpointParams may set grant_type ("to allow interoperability with
+// non-compliant implementations"); with no Scopes it sends exactly these
+// parameters, through the same HTTP client (the context's), and parses the
+// answer and its errors as Exchange does.
+func (rp *RelyingParty) interactionCodeExchange(tx *transaction, interactionCode string) *clientcredentials.Config {
+	return &clientcredentials.Config{
+		ClientID:     rp.oauth2.ClientID,
+		ClientSecret: rp.oauth2.ClientSecret,
+		TokenURL:     rp.oauth2.Endpoint.TokenURL,
+		AuthStyle:    oauth2.AuthStyleInHeader,
+		EndpointParams: url.Values{
+			"grant_type":       {grantInteractionCode},
+			"interaction_code": {interactionCode},
+			"code_verifier":    {tx.Verifier},
+			"redirect_uri":     {rp.cfg.RedirectURL},
+		},
+	}
+}
+
+// redeem checks a token response, whichever grant it answers.
+func (rp *RelyingParty) redeem(tok *oauth2.Token, err error) (*oauth2.Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {

@@ -126,6 +126,9 @@ func TestTokenRequest(t *testing.T) {
 	if tr.GrantType != "authorization_code" || tr.RedirectURI != testRedirectURI {
 		t.Errorf("got grant_type %q redirect_uri %q, want authorization_code and %q", tr.GrantType, tr.RedirectURI, testRedirectURI)
 	}
+	if id.Grant != "authorization_code" || id.StartPath != testLoginPath {
+		t.Errorf("identity: got grant %q start path %q, want authorization_code and %q", id.Grant, id.StartPath, testLoginPath)
+	}
 	authz := op.AuthorizeRequests()[0]
 	if got, want := s256(tr.CodeVerifier), authz.Get("code_challenge"); tr.CodeVerifier == "" || got != want {
 		t.Errorf("code_verifier: S256 got %q, want the challenge %q", got, want)

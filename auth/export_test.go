@@ -66,5 +66,5 @@ func (rp *RelyingParty) SealTransactionCookie(name string, tx *Transaction) (*ht
 
 // NewTransaction makes a fresh transaction created at now.
 func NewTransaction(returnTo string, now time.Time) *Transaction {
-	return newTransaction(returnTo, now)
+	return newTransaction(returnTo, "", now)
 }

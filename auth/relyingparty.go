@@ -12,6 +12,10 @@
 //     RFC 9207 iss, the provider's error and the code; exchanges the code
 //     with client_secret_basic and the verifier; validates the id_token
 //     (OIDC Core 3.1.3.7) and reads userinfo. It returns the [Identity].
+//     An interaction_code in place of the code (Okta Identity Engine's
+//     interaction code flow, which the Sign-In Widget ends by sending the
+//     browser to the redirect URI with one) is redeemed with
+//     grant_type=interaction_code and otherwise finished the same way.
 //
 // [New] reads the provider's discovery document once; a [Connector] keeps
 // retrying it in the background so a service can start while the provider

@@ -32,19 +32,23 @@ type transaction struct {
 	Verifier string `json:"v"`
 	// ReturnTo is the same-origin path to show after the login, or "".
 	ReturnTo string `json:"r,omitempty"`
+	// StartPath is the path of the page that began the login, so the app
+	// can tell its login pages apart afterwards (Identity.StartPath).
+	StartPath string `json:"p,omitempty"`
 	// Created bounds the transaction's life to transactionTTL.
 	Created time.Time `json:"c"`
 }
 
 // newTransaction starts a login that will return to returnTo, which must
-// already be checked with safeReturnTo.
-func newTransaction(returnTo string, now time.Time) *transaction {
+// already be checked with safeReturnTo, begun on the page at startPath.
+func newTransaction(returnTo, startPath string, now time.Time) *transaction {
 	return &transaction{
-		State:    randomString(),
-		Nonce:    randomString(),
-		Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: returnTo,
-		Created:  now.UTC().Truncate(time.Second),
+		State:     randomString(),
+		Nonce:     randomString(),
+		Verifier:  oauth2.GenerateVerifier(),
+		ReturnTo:  returnTo,
+		StartPath: startPath,
+		Created:   now.UTC().Truncate(time.Second),
 	}
 }
 
@@ -89,9 +93,9 @@ type Login struct {
 // returnTo is where Identity.ReturnTo will point after the login. It is
 // kept only when it is a path on this origin; anything a browser could
 // read as another origin is dropped, so it cannot make the callback an
-// open redirect (RFC 9700 4.11).
+// open redirect (RFC 9700 4.11). r's path is kept as Identity.StartPath.
 func (rp *RelyingParty) Begin(w http.ResponseWriter, r *http.Request, returnTo string) (*Login, error) {
-	tx := newTransaction(safeReturnTo(returnTo), rp.now())
+	tx := newTransaction(safeReturnTo(returnTo), startPath(r), rp.now())
 	if err := rp.cookies.save(w, r, tx); err != nil {
 		return nil, err
 	}
@@ -105,6 +109,19 @@ func (rp *RelyingParty) Begin(w http.ResponseWriter, r *http.Request, returnTo s
 
 // maxReturnTo bounds the return-to path kept in a transaction cookie.
 const maxReturnTo = 512
+
+// maxStartPath bounds the start path kept in a transaction cookie; a
+// longer one is not one of the app's routes and is dropped.
+const maxStartPath = 128
+
+// startPath is the path of r for Identity.StartPath, or "" when it is too
+// long to be worth a cookie's room.
+func startPath(r *http.Request) string {
+	if p := r.URL.Path; len(p) <= maxStartPath {
+		return p
+	}
+	return ""
+}
 
 // safeReturnTo returns p if it is a same-origin relative path that is safe
 // to redirect to after login, or "" otherwise. It refuses scheme-relative

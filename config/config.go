@@ -97,6 +97,12 @@ type Config struct {
 	// empty, node_modules/@okta/okta-signin-widget/dist in the working
 	// directory is used if `npm ci` put it there (see web.FindWidget).
 	WidgetDir string
+	// WidgetEngine is the Sign-In Widget's mode on the custom login page;
+	// WidgetEngineAuto (the default) asks the Okta org.
+	WidgetEngine WidgetEngine
+	// DevEngine is the engine the development provider imitates; it
+	// matters only when Dev is set.
+	DevEngine DevEngine
 	// File is the samples file that was read; empty when none was.
 	File string
 
@@ -124,6 +130,9 @@ type Options struct {
 	// DevAddr is where the development provider listens (-dev-addr);
 	// empty means DefaultDevAddr.
 	DevAddr string
+	// DevEngine is the development provider's engine (-dev-engine): idx
+	// or classic; empty means idx.
+	DevEngine string
 }
 
 // Draft is the configuration as the file, the environment and the flags
@@ -195,6 +204,9 @@ func Load(opts Options) (Draft, error) {
 	if opts.DevAddr != "" {
 		l.set(settingDevAddr, opts.DevAddr, fromFlag("-dev-addr"))
 	}
+	if opts.DevEngine != "" {
+		l.set(settingDevEngine, opts.DevEngine, fromFlag("-dev-engine"))
+	}
 
 	cfg := Config{
 		Leeway:          DefaultLeeway,
@@ -207,6 +219,7 @@ func Load(opts Options) (Draft, error) {
 	l.parseDeployment(&cfg)
 	listen, devAddr := l.addresses(port)
 	l.chooseProvider(&cfg, opts.Dev)
+	l.engines(&cfg)
 	l.checkRedirect(&cfg, listen)
 	if len(l.problems) > 0 {
 		return Draft{}, &ValidationError{Problems: l.problems}
@@ -625,6 +638,16 @@ func (c Config) Masked() []Setting {
 	if widgetDir == "" {
 		widgetDir = "(not set)"
 	}
+	widgetEngine := c.WidgetEngine
+	if widgetEngine == "" {
+		widgetEngine = WidgetEngineAuto
+	}
+	devEngine := string(c.DevEngine)
+	if !c.Dev {
+		devEngine = "(no development provider)"
+	} else if devEngine == "" {
+		devEngine = string(DevEngineIdentity)
+	}
 	file := c.File
 	if file == "" {
 		file = "(none)"
@@ -642,12 +665,14 @@ func (c Config) Masked() []Setting {
 		{settingAddr, c.Addr},
 		{settingTrustedProxies, proxies},
 		{settingWidgetDir, widgetDir},
+		{settingWidgetEngine, string(widgetEngine)},
 		{settingLeeway, c.Leeway.String()},
 		{settingTimeout, c.ProviderTimeout.String()},
 		{settingCookieKeys, cookieKeys},
 		{settingRedisURL, redisURL},
 		{settingMaxSessions, strconv.Itoa(maxSessions)},
 		{settingDev, strconv.FormatBool(c.Dev)},
+		{settingDevEngine, devEngine},
 		{settingFile, file},
 	}
 	names := references()

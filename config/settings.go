@@ -26,6 +26,8 @@ const (
 	settingTrustedProxies
 	settingRedisURL
 	settingMaxSessions
+	settingWidgetEngine
+	settingDevEngine
 	numSettings
 )
 
@@ -96,6 +98,10 @@ func references() [numSettings]Reference {
 			About:   "redis://[user:pass@]host:port/db, or rediss:// for TLS: sessions and used login states shared by every replica (password never printed)"},
 		settingMaxSessions: {Name: "sessions per user", Env: []string{"OKTA_SAMPLE_MAX_SESSIONS_PER_USER"},
 			Default: "10", About: "A user's oldest sessions beyond this many are signed out (1 to 1000)"},
+		settingWidgetEngine: {Name: "widget engine", FileKey: "server.widgetEngine", Env: []string{"OKTA_SAMPLE_WIDGET_ENGINE"},
+			Default: "auto", About: "The Sign-In Widget's mode on the custom login page: auto (ask the Okta org), oie or classic"},
+		settingDevEngine: {Name: "development provider engine", Flag: "-dev-engine",
+			Default: "idx", About: "The Okta engine the development provider imitates: idx (Identity Engine) or classic"},
 	}
 }
 

@@ -38,6 +38,8 @@ type codeGrant struct {
 	codeChallenge       string
 	codeChallengeMethod string
 	auth                authentication
+	// sid is the provider session the code was issued in (see ssoSession).
+	sid string
 }
 
 // authorizeError is a failed authorization request.
@@ -123,8 +125,9 @@ func (p *Provider) parseAuthorizeRequest(q url.Values) (authRequest, *authorizeE
 	}
 	req.scope = strings.Join(granted, " ")
 
-	// PKCE (RFC 7636 §4.3). code_challenge is optional: this provider only
-	// serves confidential clients, and Okta allows them to skip PKCE.
+	// PKCE (RFC 7636 §4.3). code_challenge is optional for confidential
+	// clients, which Okta allows to skip PKCE; a public client must use
+	// S256 (below).
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
 	case challenge == "" && method != "":
@@ -140,6 +143,11 @@ func (p *Provider) parseAuthorizeRequest(q url.Values) (authRequest, *authorizeE
 			return fail("invalid_request", "code_challenge is malformed (RFC 7636 §4.2).")
 		}
 		req.codeChallenge, req.codeChallengeMethod = challenge, method
+	}
+	// RFC 9700 §2.1.1: a public client has no secret, so PKCE is what binds
+	// the code to it; and plain would put the verifier in the URL.
+	if client.Public && req.codeChallengeMethod != "S256" {
+		return fail("invalid_request", "This client is public: PKCE with code_challenge_method=S256 is required.")
 	}
 
 	// OIDC Core §3.1.2.1: prompt is a space-separated list; none must be alone.
@@ -186,17 +194,16 @@ func (p *Provider) handleAuthorize() http.Handler {
 			// Never replace another user's session without asking: see
 			// userSwitch. A token of the same user just refreshes it.
 			if cur, signedIn := p.currentSession(r); signedIn && cur.subject != a.subject {
-				p.confirmSwitch(w, r, req, cur, a)
+				p.confirmSwitch(w, r, req, cur.subject, a)
 				return
 			}
-			p.startSession(w, r, a)
-			p.issueCode(w, r, req, a, http.StatusFound)
+			p.issueCode(w, r, req, p.startSession(w, r, a), http.StatusFound)
 			return
 		}
 
 		if !req.promptLogin {
-			if a, ok := p.currentSession(r); ok {
-				p.issueCode(w, r, req, a, http.StatusFound)
+			if s, ok := p.currentSession(r); ok {
+				p.issueCode(w, r, req, s, http.StatusFound)
 				return
 			}
 		}
@@ -210,10 +217,12 @@ func (p *Provider) handleAuthorize() http.Handler {
 	})
 }
 
-// issueCode mints a single-use authorization code for req and sends the
-// browser back to the client with it (RFC 6749 §4.1.2) and with iss
+// issueCode mints a single-use authorization code for req in the provider
+// session s, records that s signed into the client, and sends the browser
+// back to the client with the code (RFC 6749 §4.1.2) and with iss
 // (RFC 9207), which lets the client detect mix-up attacks.
-func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, a authentication, status int) {
+func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, s *ssoSession, status int) {
+	a := s.signInTo(req.clientID)
 	code, _ := p.codes.addFor(p.clientKey(r), codeGrant{
 		owner:               p.clientKey(r),
 		clientID:            req.clientID,
@@ -223,6 +232,7 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authReq
 		codeChallenge:       req.codeChallenge,
 		codeChallengeMethod: req.codeChallengeMethod,
 		auth:                a,
+		sid:                 s.sid,
 	})
 	p.log.Info("authorization code issued", "client_id", req.clientID, "sub", a.subject,
 		"pkce", req.codeChallengeMethod)

@@ -32,15 +32,21 @@ func TestDiscovery(t *testing.T) {
 				"jwks_uri":                                       e.issuer + "/v1/keys",
 				"userinfo_endpoint":                              e.issuer + "/v1/userinfo",
 				"end_session_endpoint":                           e.issuer + "/v1/logout",
+				"revocation_endpoint":                            e.issuer + "/v1/revoke",
 				"response_types_supported":                       []any{"code"},
 				"response_modes_supported":                       []any{"query"},
-				"grant_types_supported":                          []any{"authorization_code", "interaction_code"},
+				"grant_types_supported":                          []any{"authorization_code", "refresh_token", "interaction_code"},
 				"subject_types_supported":                        []any{"public"},
 				"id_token_signing_alg_values_supported":          []any{"RS256"},
-				"scopes_supported":                               []any{"openid", "profile", "email"},
-				"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post"},
+				"scopes_supported":                               []any{"openid", "profile", "email", "offline_access"},
+				"token_endpoint_auth_methods_supported":          []any{"client_secret_basic", "client_secret_post", "none"},
 				"code_challenge_methods_supported":               []any{"S256", "plain"},
 				"authorization_response_iss_parameter_supported": true,
+				"revocation_endpoint_auth_methods_supported":     []any{"client_secret_basic", "client_secret_post", "none"},
+				"frontchannel_logout_supported":                  true,
+				"frontchannel_logout_session_supported":          true,
+				"backchannel_logout_supported":                   true,
+				"backchannel_logout_session_supported":           true,
 			}
 			for k, v := range want {
 				if got := doc[k]; !reflect.DeepEqual(got, v) {
@@ -48,7 +54,7 @@ func TestDiscovery(t *testing.T) {
 				}
 			}
 			claims, _ := doc["claims_supported"].([]any)
-			for _, c := range []string{"sub", "email", "name", "given_name", "family_name", "preferred_username", "locale"} {
+			for _, c := range []string{"sub", "sid", "email", "name", "given_name", "family_name", "preferred_username", "locale"} {
 				found := false
 				for _, got := range claims {
 					found = found || got == c

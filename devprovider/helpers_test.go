@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -71,11 +72,21 @@ func newTestEnv(t *testing.T) *testEnv {
 // refuse, take theirs from the same Source.
 func newTestEnvKeys(t *testing.T, keys *testkeys.Source) *testEnv {
 	t.Helper()
+	return newTestEnvConfig(t, keys, nil)
+}
+
+// newTestEnvConfig is newTestEnvKeys with the Config changed by configure
+// (nil for none) before New. The default clients' logout URIs point at
+// localhost:8080 and :9090, where nothing of the test's listens, so the
+// default HTTPClient refuses every request: a test that wants logout
+// notifications registers its own endpoints and client.
+func newTestEnvConfig(t *testing.T, keys *testkeys.Source, configure func(*Config)) *testEnv {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/oauth2/default"
 	clock := newTestClock()
 	logs := &logbuf.Buffer{}
-	p, err := New(Config{
+	cfg := Config{
 		Issuer: issuer,
 		Clients: []Client{
 			{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI},
@@ -86,7 +97,12 @@ func newTestEnvKeys(t *testing.T, keys *testkeys.Source) *testEnv {
 		Logger:         slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:            clock.Now,
 		NewSigningKey:  keys.Next,
-	})
+		HTTPClient:     &http.Client{Transport: refuseTransport{}},
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	p, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -94,6 +110,14 @@ func newTestEnvKeys(t *testing.T, keys *testkeys.Source) *testEnv {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &testEnv{t: t, p: p, srv: srv, issuer: issuer, clock: clock, browser: newBrowser(t), logs: logs}
+}
+
+// refuseTransport fails every request: the provider of a test must not
+// reach out to addresses the test does not own.
+type refuseTransport struct{}
+
+func (refuseTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, errors.New("test: no outbound requests to " + r.URL.Host)
 }
 
 // newBrowser returns a client with a cookie jar that does not follow

@@ -14,24 +14,27 @@ import (
 // and email claims are present when the matching scope was granted
 // (OIDC Core §5.4).
 type idTokenClaims struct {
-	Issuer            string   `json:"iss"`
-	Subject           string   `json:"sub"`
-	Audience          string   `json:"aud"`
-	Expiry            int64    `json:"exp"`
-	IssuedAt          int64    `json:"iat"`
-	AuthTime          int64    `json:"auth_time"`
-	JTI               string   `json:"jti"`
-	AMR               []string `json:"amr"`
-	Nonce             string   `json:"nonce,omitempty"`
-	AtHash            string   `json:"at_hash,omitempty"`
-	Name              string   `json:"name,omitempty"`
-	GivenName         string   `json:"given_name,omitempty"`
-	FamilyName        string   `json:"family_name,omitempty"`
-	PreferredUsername string   `json:"preferred_username,omitempty"`
-	Locale            string   `json:"locale,omitempty"`
-	ZoneInfo          string   `json:"zoneinfo,omitempty"`
-	Email             string   `json:"email,omitempty"`
-	EmailVerified     *bool    `json:"email_verified,omitempty"`
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"`
+	Audience string   `json:"aud"`
+	Expiry   int64    `json:"exp"`
+	IssuedAt int64    `json:"iat"`
+	AuthTime int64    `json:"auth_time"`
+	JTI      string   `json:"jti"`
+	AMR      []string `json:"amr"`
+	Nonce    string   `json:"nonce,omitempty"`
+	// SID names the provider session (Front-Channel Logout 1.0 §3,
+	// Back-Channel Logout 1.0 §2.1): the one logout notifications name.
+	SID               string `json:"sid,omitempty"`
+	AtHash            string `json:"at_hash,omitempty"`
+	Name              string `json:"name,omitempty"`
+	GivenName         string `json:"given_name,omitempty"`
+	FamilyName        string `json:"family_name,omitempty"`
+	PreferredUsername string `json:"preferred_username,omitempty"`
+	Locale            string `json:"locale,omitempty"`
+	ZoneInfo          string `json:"zoneinfo,omitempty"`
+	Email             string `json:"email,omitempty"`
+	EmailVerified     *bool  `json:"email_verified,omitempty"`
 }
 
 // mintIDToken signs an ID Token with RS256 and the current key's kid.
@@ -50,6 +53,7 @@ func (p *Provider) mintIDToken(u User, clientID string, grant codeGrant, accessT
 		// passed through unmodified; the client checks it (§3.1.3.7).
 		Nonce:  grant.nonce,
 		AtHash: accessTokenHash(accessToken),
+		SID:    grant.sid,
 	}
 	scopes := strings.Fields(grant.scope)
 	if slices.Contains(scopes, "profile") {
@@ -60,7 +64,7 @@ func (p *Provider) mintIDToken(u User, clientID string, grant codeGrant, accessT
 		verified := true
 		c.Email, c.EmailVerified = u.Email, &verified
 	}
-	tok, err := jwt.Signed(p.keys.signer()).Claims(c).Serialize()
+	tok, err := jwt.Signed(p.keys.signer(typIDToken)).Claims(c).Serialize()
 	if err != nil {
 		return "", fmt.Errorf("sign ID token: %w", err)
 	}

@@ -379,9 +379,10 @@ func (p *Provider) advanceLocked(ia *interaction, step idxStep) {
 // hands to the redirect URI.
 func (p *Provider) succeedLocked(r *http.Request, ia *interaction, user User, a authentication) (int, idxResponse) {
 	owner := p.clientKey(r)
+	s := p.startDetachedSession(owner, a)
 	code, _ := p.interactionCodes.addFor(owner, codeGrant{
 		owner: owner, clientID: ia.clientID, redirectURI: ia.redirectURI, scope: ia.scope, nonce: ia.nonce,
-		codeChallenge: ia.codeChallenge, codeChallengeMethod: "S256", auth: a,
+		codeChallenge: ia.codeChallenge, codeChallengeMethod: "S256", auth: s.signInTo(ia.clientID), sid: s.sid,
 	})
 	p.stateHandles.remove(ia.stateHandle)
 	ia.stateHandle = ""

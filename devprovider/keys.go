@@ -12,12 +12,26 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// signingKey is an RSA key with its key id (RFC 7515 §4.1.4 "kid").
+// signingKey is an RSA key with its key id (RFC 7515 §4.1.4 "kid"), and a
+// signer for each kind of token the provider signs with it.
 type signingKey struct {
-	kid    string
-	priv   *rsa.PrivateKey
-	signer jose.Signer
+	kid     string
+	priv    *rsa.PrivateKey
+	signers map[string]jose.Signer // by the typ header they write
 }
+
+// The typ headers (RFC 7515 §4.1.9) of the tokens the provider signs. A
+// distinct type for each kind keeps one kind from being accepted as
+// another (RFC 8725 §3.11): an ID Token posted as a logout token, or as an
+// access token, is refused by its type alone.
+const (
+	typIDToken     = "JWT"
+	typAccessToken = "at+jwt"     // RFC 9068 §2.1
+	typLogoutToken = "logout+jwt" // OpenID Connect Back-Channel Logout 1.0 §2.4
+)
+
+// tokenTypes lists every typ the provider signs.
+func tokenTypes() []string { return []string{typIDToken, typAccessToken, typLogoutToken} }
 
 // minRSABits is the smallest RSA modulus allowed for RS256 (RFC 7518 §3.3).
 const minRSABits = 2048
@@ -47,16 +61,21 @@ func newSigningKey(newKey func() (*rsa.PrivateKey, error)) (signingKey, error) {
 		return signingKey{}, fmt.Errorf("signing key has %d bits, want at least %d (RFC 7518 §3.3)", bits, minRSABits)
 	}
 	kid := rand.Text()
-	// Passing a JSONWebKey (not the bare key) makes go-jose put the kid in
-	// the JWS header, which is how relying parties pick the key from the JWKS.
-	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
-		(&jose.SignerOptions{}).WithType("JWT"),
-	)
-	if err != nil {
-		return signingKey{}, fmt.Errorf("create signer: %w", err)
+	k := signingKey{kid: kid, priv: priv, signers: make(map[string]jose.Signer, len(tokenTypes()))}
+	for _, typ := range tokenTypes() {
+		// Passing a JSONWebKey (not the bare key) makes go-jose put the kid
+		// in the JWS header, which is how relying parties pick the key from
+		// the JWKS.
+		signer, err := jose.NewSigner(
+			jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: string(jose.RS256), Use: "sig"}},
+			(&jose.SignerOptions{}).WithType(jose.ContentType(typ)),
+		)
+		if err != nil {
+			return signingKey{}, fmt.Errorf("create %s signer: %w", typ, err)
+		}
+		k.signers[typ] = signer
 	}
-	return signingKey{kid: kid, priv: priv, signer: signer}, nil
+	return k, nil
 }
 
 func (k signingKey) publicJWK() jose.JSONWebKey {
@@ -76,11 +95,12 @@ func newKeyRing(k signingKey) *keyRing {
 	return &keyRing{current: k}
 }
 
-// signer returns the signer of the current key.
-func (kr *keyRing) signer() jose.Signer {
+// signer returns the current key's signer for tokens of type typ (one of
+// tokenTypes).
+func (kr *keyRing) signer(typ string) jose.Signer {
 	kr.mu.RLock()
 	defer kr.mu.RUnlock()
-	return kr.current.signer
+	return kr.current.signers[typ]
 }
 
 // jwks returns the published public keys, current key first.

@@ -82,10 +82,10 @@ func (p *Provider) handleLogin() http.Handler {
 			p.askForCode(w, r, otpPending{req: req, auth: a}, "", http.StatusOK)
 			return
 		}
-		p.startSession(w, r, a)
+		s := p.startSession(w, r, a)
 		p.log.Info("sign-in succeeded", "via", "form", "username", user.Login, "sub", user.Subject)
 		// 303 turns the POST into a GET of the redirect URI.
-		p.issueCode(w, r, req, a, http.StatusSeeOther)
+		p.issueCode(w, r, req, s, http.StatusSeeOther)
 	})
 }
 

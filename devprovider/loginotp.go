@@ -73,8 +73,8 @@ func (p *Provider) handleLoginOTP() http.Handler {
 			return
 		}
 		a := authentication{subject: user.Subject, authTime: p.now(), amr: amrPasswordOTP()}
-		p.startSession(w, r, a)
+		s := p.startSession(w, r, a)
 		p.log.Info("sign-in succeeded", "via", "form", "username", user.Login, "sub", user.Subject, "amr", a.amr)
-		p.issueCode(w, r, pend.req, a, http.StatusSeeOther)
+		p.issueCode(w, r, pend.req, s, http.StatusSeeOther)
 	})
 }

@@ -7,13 +7,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
+	"strings"
 )
 
 // assets holds the page templates and the stylesheet. An embed.FS is
 // read-only, so this is not mutable package state.
 //
-//go:embed templates/*.html static/*.css
+//go:embed templates/*.html static/*.css static/*.js
 var assets embed.FS
 
 // pages are the provider's HTML pages, parsed once at start-up.
@@ -23,7 +23,12 @@ type pages struct {
 	switchUser *template.Template // confirm signing in as someone else
 	totp       *template.Template // dev-only: the demo users' current codes
 	message    *template.Template
-	static     http.Handler
+	signOut    *template.Template // signed out, with front-channel logout iframes
+	// confirmSignOut asks before a logout request ends another user's
+	// session.
+	confirmSignOut *template.Template
+	sessions       *template.Template // dev-only: sign this user out everywhere
+	static         http.Handler
 }
 
 func parsePages() (*pages, error) {
@@ -33,7 +38,8 @@ func parsePages() (*pages, error) {
 		name string
 	}{
 		{&pg.login, "login"}, {&pg.otp, "otp"}, {&pg.switchUser, "switchuser"}, {&pg.totp, "totp"},
-		{&pg.message, "message"},
+		{&pg.message, "message"}, {&pg.signOut, "signout"}, {&pg.confirmSignOut, "confirmsignout"},
+		{&pg.sessions, "sessions"},
 	} {
 		parsed, err := template.ParseFS(assets, "templates/layout.html", "templates/"+t.name+".html")
 		if err != nil {
@@ -89,22 +95,55 @@ func (p *Provider) renderLoginPage(w http.ResponseWriter, status int, t *templat
 	p.renderHTML(w, status, t, v, formActionFor(redirectURI))
 }
 
-// formActionFor is the CSP form-action source that lets a form's redirect
-// reach redirectURI, with a leading space, or "".
-func formActionFor(redirectURI string) string {
-	if u, err := url.Parse(redirectURI); err == nil && u.Scheme != "" && u.Host != "" {
-		return " " + u.Scheme + "://" + u.Host
+// pagePolicy is what a page's Content-Security-Policy allows beyond the
+// provider's default, which allows nothing but its own stylesheet and forms
+// posted to itself.
+type pagePolicy struct {
+	// formAction are the origins that a form's post, and the redirects that
+	// follow it, may reach: browsers apply form-action to those redirects.
+	formAction []string
+	// frameSrc are the origins the page may frame.
+	frameSrc []string
+	// script lets the page load the provider's own scripts (never inline
+	// ones).
+	script bool
+}
+
+// formActionFor is the policy of a page whose form's redirect may reach
+// redirectURI.
+func formActionFor(redirectURI string) pagePolicy {
+	if origin, err := originOf(redirectURI); err == nil {
+		return pagePolicy{formAction: []string{origin}}
 	}
-	return ""
+	return pagePolicy{}
+}
+
+// header is the Content-Security-Policy value. No inline script or style
+// anywhere, so it needs no 'unsafe-inline'. frame-ancestors 'none' stops
+// clickjacking of the sign-in form (RFC 9700 §4.16).
+func (pp pagePolicy) header() string {
+	var b strings.Builder
+	b.WriteString("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	if pp.script {
+		b.WriteString("; script-src 'self'")
+	}
+	if len(pp.frameSrc) > 0 {
+		b.WriteString("; frame-src " + strings.Join(pp.frameSrc, " "))
+	}
+	b.WriteString("; form-action 'self'")
+	for _, o := range pp.formAction {
+		b.WriteString(" " + o)
+	}
+	return b.String()
 }
 
 // renderMessage renders an error or information page. title and msg are for
 // the user: never pass an error's text or a secret.
 func (p *Provider) renderMessage(w http.ResponseWriter, status int, title, msg string) {
-	p.renderHTML(w, status, p.pages.message, messageView{Stylesheet: p.stylesheet(), Title: title, Message: msg}, "")
+	p.renderHTML(w, status, p.pages.message, messageView{Stylesheet: p.stylesheet(), Title: title, Message: msg}, pagePolicy{})
 }
 
-func (p *Provider) renderHTML(w http.ResponseWriter, status int, t *template.Template, data any, formActionExtra string) {
+func (p *Provider) renderHTML(w http.ResponseWriter, status int, t *template.Template, data any, policy pagePolicy) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		p.log.Error("render page", "template", t.Name(), "err", err)
@@ -112,11 +151,7 @@ func (p *Provider) renderHTML(w http.ResponseWriter, status int, t *template.Tem
 		return
 	}
 	h := w.Header()
-	// No inline script or style anywhere, so the policy needs no
-	// 'unsafe-inline'. frame-ancestors 'none' stops clickjacking of the
-	// sign-in form (RFC 9700 §4.16).
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "+
-		"frame-ancestors 'none'; form-action 'self'"+formActionExtra)
+	h.Set("Content-Security-Policy", policy.header())
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "text/html; charset=utf-8")

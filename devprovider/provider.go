@@ -1,6 +1,7 @@
 package devprovider
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
@@ -26,8 +27,11 @@ const (
 	sessionTokenTTL = 60 * time.Second
 	// ssoSessionTTL is the lifetime of the provider's own sign-in session.
 	ssoSessionTTL = 2 * time.Hour
-	// tokenTTL is the lifetime of access tokens and ID Tokens.
+	// tokenTTL is the lifetime of ID Tokens, and of access tokens unless
+	// Config.AccessTokenTTL says otherwise.
 	tokenTTL = time.Hour
+	// defaultRefreshTokenTTL is Config.RefreshTokenTTL's default.
+	defaultRefreshTokenTTL = 7 * 24 * time.Hour
 	// maxStoreEntries bounds each in-memory store, and the sign-in
 	// throttle, so that a client in a loop cannot exhaust memory. A full
 	// store drops an entry of the client holding the most rather than
@@ -75,6 +79,26 @@ type Config struct {
 	// Now returns the current time. Nil means time.Now. Tests set it to
 	// control expiry.
 	Now func() time.Time
+	// AccessTokenTTL is the lifetime of access tokens. Zero means one hour,
+	// Okta's default. Tests set seconds, with Now, to see tokens expire.
+	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is how long a refresh token stays usable after it
+	// was issued; each use returns a new one that lives as long (Okta's
+	// "expire if not used every"). Zero means 7 days.
+	RefreshTokenTTL time.Duration
+	// AccessTokenAudience is the aud claim of access tokens: the resource
+	// server's identifier. Empty means DefaultAccessTokenAudience,
+	// api://default.
+	AccessTokenAudience string
+	// HTTPClient sends the back-channel logout requests to the clients.
+	// Nil means a client with a 5-second timeout. Redirects are never
+	// followed, whatever the client says: a logout token goes to the
+	// registered URI or nowhere.
+	HTTPClient *http.Client
+	// BackchannelLogoutTimeout bounds the back-channel logout requests of
+	// one ended session, sent concurrently: the sign-out page waits for
+	// them at most this long. Zero means 5 seconds.
+	BackchannelLogoutTimeout time.Duration
 	// NewSigningKey returns each RS256 signing key: the one New starts
 	// with and one per RotateKey. Nil generates a fresh 2048-bit RSA key,
 	// which takes about half a second; tests set it to hand out keys made
@@ -83,18 +107,43 @@ type Config struct {
 	NewSigningKey func() (*rsa.PrivateKey, error)
 }
 
-// Client is a registered confidential OAuth client.
+// Client is a registered OAuth client: confidential, such as the sample web
+// app, or public, such as a single-page app.
 type Client struct {
 	// ID is the client_id.
 	ID string
-	// Secret is the client_secret, sent with client_secret_basic or
-	// client_secret_post (RFC 6749 §2.3.1).
+	// Secret is the client_secret of a confidential client, sent with
+	// client_secret_basic or client_secret_post (RFC 6749 §2.3.1). A
+	// public client has none.
 	Secret string
+	// Public marks a public client (RFC 6749 §2.1), such as a single-page
+	// app, which cannot keep a secret: it has no Secret and authenticates
+	// with its client_id alone (token_endpoint_auth_method "none"), it must
+	// use PKCE with S256 (RFC 9700 §2.1.1), and its redirect URIs' origins
+	// may call the token, revocation and userinfo endpoints and read
+	// discovery and the keys from a browser (CORS, without credentials).
+	Public bool
 	// RedirectURIs are the exact redirect_uri values allowed at /v1/authorize.
 	RedirectURIs []string
 	// PostLogoutRedirectURIs are the exact post_logout_redirect_uri values
 	// allowed at /v1/logout.
 	PostLogoutRedirectURIs []string
+	// FrontchannelLogoutURI is the client's frontchannel_logout_uri (OpenID
+	// Connect Front-Channel Logout 1.0 §2): when a provider session that
+	// signed into the client ends, the provider's sign-out page loads it in
+	// an iframe, with iss and sid added. Its scheme, host and port must be
+	// those of one of RedirectURIs (§2). Empty means, for a confidential
+	// client, the sample app's route, FrontchannelLogoutPath, at the origin
+	// of RedirectURIs[0], and none for a public client; NoLogoutURI means
+	// none.
+	FrontchannelLogoutURI string
+	// BackchannelLogoutURI is the client's backchannel_logout_uri (OpenID
+	// Connect Back-Channel Logout 1.0 §2.2): when a provider session that
+	// signed into the client ends, the provider POSTs a logout token to it.
+	// Empty means, for a confidential client, the sample app's route,
+	// BackchannelLogoutPath, at the origin of RedirectURIs[0], and none for
+	// a public client; NoLogoutURI means none.
+	BackchannelLogoutURI string
 }
 
 // User is an account that can sign in.
@@ -137,22 +186,36 @@ type Provider struct {
 	discoveryJSON []byte
 	orgJSON       []byte
 
-	clients        map[string]Client
+	clients        map[string]Client // with their logout URIs resolved
 	users          *directory
 	trustedOrigins map[string]bool
-	clientIP       func(*http.Request) string
-	log            *slog.Logger
-	now            func() time.Time
-	startedAt      time.Time
+	// publicClientOrigins are the origins of the public clients' redirect
+	// URIs: single-page apps that call the token, revocation and userinfo
+	// endpoints from the browser. readerOrigins may read the public
+	// documents (discovery, keys): those and the trusted origins.
+	publicClientOrigins map[string]bool
+	readerOrigins       map[string]bool
+	clientIP            func(*http.Request) string
+	log                 *slog.Logger
+	now                 func() time.Time
+	startedAt           time.Time
+
+	// httpClient and backchannelTimeout send back-channel logout requests.
+	httpClient         *http.Client
+	backchannelTimeout time.Duration
 
 	keys          *keyRing
 	newKey        func() (*rsa.PrivateKey, error) // Config.NewSigningKey or generateRSAKey
 	pending       *store[authRequest]
 	codes         *store[codeGrant]
-	redeemed      *store[string] // used code -> access token issued from it
-	sessions      *store[authentication]
+	redeemed      *store[redeemedCode] // used code -> what it bought
+	sessions      *store[*ssoSession]  // by cookie value (see ssoSession)
 	sessionTokens *store[authentication]
-	accessTokens  *store[accessGrant]
+	accessTokens  *store[accessGrant] // by jti
+	refreshTokens *store[*refreshFamily]
+	// accessTokenTTL and accessTokenAudience describe the access tokens.
+	accessTokenTTL      time.Duration
+	accessTokenAudience string
 	// Identity Engine: interactions by interaction_handle, the current
 	// state handle of each, and the interaction codes they end with.
 	interactions     *store[*interaction]
@@ -163,6 +226,7 @@ type Provider struct {
 	otpPending *store[otpPending]
 	authnMFA   *store[authentication]
 	userSwitch *store[userSwitch]
+	signOuts   *store[pendingSignOut] // logout requests waiting for the user
 	totp       *totpGuard
 	throttle   *throttle
 	pages      *pages
@@ -216,45 +280,65 @@ func New(cfg Config) (*Provider, error) {
 	if engine == "" {
 		engine = EngineIdentity
 	}
+	backchannelTimeout := cmp.Or(cfg.BackchannelLogoutTimeout, defaultBackchannelTimeout)
+	accessTokenTTL := cmp.Or(cfg.AccessTokenTTL, tokenTTL)
+	refreshTokenTTL := cmp.Or(cfg.RefreshTokenTTL, defaultRefreshTokenTTL)
 
 	p := &Provider{
-		issuer:           issuer,
-		issuerPath:       u.EscapedPath(),
-		origin:           u.Scheme + "://" + u.Host,
-		secureCookies:    u.Scheme == "https",
-		demoUsers:        slices.Equal(users, DemoUsers()),
-		engine:           engine,
-		clients:          make(map[string]Client, len(cfg.Clients)),
-		users:            newDirectory(users),
-		trustedOrigins:   make(map[string]bool, len(cfg.TrustedOrigins)),
-		clientIP:         cfg.ClientIP,
-		log:              logger,
-		now:              now,
-		startedAt:        now(),
-		newKey:           newKey,
-		keys:             newKeyRing(key),
-		pending:          newClientStore[authRequest](now, pendingLoginTTL),
-		codes:            newClientStore[codeGrant](now, codeTTL),
-		redeemed:         newClientStore[string](now, codeTTL),
-		sessions:         newClientStore[authentication](now, ssoSessionTTL),
-		sessionTokens:    newClientStore[authentication](now, sessionTokenTTL),
-		accessTokens:     newClientStore[accessGrant](now, tokenTTL),
-		interactions:     newClientStore[*interaction](now, interactionTTL),
-		stateHandles:     newClientStore[string](now, interactionTTL),
-		interactionCodes: newClientStore[codeGrant](now, codeTTL),
-		otpPending:       newClientStore[otpPending](now, mfaPendingTTL),
-		authnMFA:         newClientStore[authentication](now, mfaPendingTTL),
-		userSwitch:       newClientStore[userSwitch](now, pendingLoginTTL),
-		totp:             newTOTPGuard(),
-		throttle:         newThrottle(now, users...),
-		pages:            pg,
-		logHashKey:       []byte(rand.Text()),
+		issuer:              issuer,
+		issuerPath:          u.EscapedPath(),
+		origin:              u.Scheme + "://" + u.Host,
+		secureCookies:       u.Scheme == "https",
+		demoUsers:           slices.Equal(users, DemoUsers()),
+		engine:              engine,
+		clients:             make(map[string]Client, len(cfg.Clients)),
+		users:               newDirectory(users),
+		trustedOrigins:      make(map[string]bool, len(cfg.TrustedOrigins)),
+		clientIP:            cfg.ClientIP,
+		httpClient:          noRedirects(cfg.HTTPClient),
+		backchannelTimeout:  backchannelTimeout,
+		log:                 logger,
+		now:                 now,
+		startedAt:           now(),
+		newKey:              newKey,
+		keys:                newKeyRing(key),
+		pending:             newClientStore[authRequest](now, pendingLoginTTL),
+		codes:               newClientStore[codeGrant](now, codeTTL),
+		redeemed:            newClientStore[redeemedCode](now, codeTTL),
+		sessions:            newClientStore[*ssoSession](now, ssoSessionTTL),
+		sessionTokens:       newClientStore[authentication](now, sessionTokenTTL),
+		accessTokens:        newClientStore[accessGrant](now, accessTokenTTL),
+		refreshTokens:       newClientStore[*refreshFamily](now, refreshTokenTTL),
+		accessTokenTTL:      accessTokenTTL,
+		accessTokenAudience: cmp.Or(cfg.AccessTokenAudience, DefaultAccessTokenAudience),
+		interactions:        newClientStore[*interaction](now, interactionTTL),
+		stateHandles:        newClientStore[string](now, interactionTTL),
+		interactionCodes:    newClientStore[codeGrant](now, codeTTL),
+		otpPending:          newClientStore[otpPending](now, mfaPendingTTL),
+		authnMFA:            newClientStore[authentication](now, mfaPendingTTL),
+		userSwitch:          newClientStore[userSwitch](now, pendingLoginTTL),
+		signOuts:            newClientStore[pendingSignOut](now, pendingLoginTTL),
+		totp:                newTOTPGuard(),
+		throttle:            newThrottle(now, users...),
+		pages:               pg,
+		logHashKey:          []byte(rand.Text()),
 	}
+	p.publicClientOrigins, p.readerOrigins = map[string]bool{}, map[string]bool{}
 	for _, c := range cfg.Clients {
-		p.clients[c.ID] = c
+		p.clients[c.ID] = c.withLogoutURIs()
+		if !c.Public {
+			continue
+		}
+		for _, ru := range c.RedirectURIs {
+			if o, err := originOf(ru); err == nil {
+				p.publicClientOrigins[o] = true
+				p.readerOrigins[o] = true
+			}
+		}
 	}
 	for _, o := range cfg.TrustedOrigins {
 		p.trustedOrigins[o] = true
+		p.readerOrigins[o] = true
 	}
 	if p.discoveryJSON, err = p.discoveryDocument(); err != nil {
 		return nil, fmt.Errorf("devprovider: %w", err)
@@ -318,8 +402,11 @@ func (cfg Config) validate(users []User) error {
 			bad("Clients[%d].ID %q is registered twice", i, c.ID)
 		}
 		seenClients[c.ID] = true
-		if c.Secret == "" {
-			bad("Clients[%d].Secret is empty: only confidential clients are supported", i)
+		switch {
+		case c.Public && c.Secret != "":
+			bad("Clients[%d] is Public and has a Secret: a public client cannot keep one (RFC 6749 §2.1); drop it", i)
+		case !c.Public && c.Secret == "":
+			bad("Clients[%d].Secret is empty: set one, or mark a single-page app's client Public", i)
 		}
 		if len(c.RedirectURIs) == 0 {
 			bad("Clients[%d].RedirectURIs is empty: register the app's callback URL", i)
@@ -333,6 +420,9 @@ func (cfg Config) validate(users []User) error {
 			if err := checkRegisteredURI(ru); err != nil {
 				bad("Clients[%d].PostLogoutRedirectURIs[%d]: %w", i, j, err)
 			}
+		}
+		for _, err := range c.checkLogoutURIs() {
+			bad("Clients[%d].%w", i, err)
 		}
 	}
 
@@ -364,6 +454,10 @@ func (cfg Config) validate(users []User) error {
 				bad("Users[%d].TOTPSecret: %w", i, err)
 			}
 		}
+	}
+
+	if cfg.AccessTokenTTL < 0 || cfg.RefreshTokenTTL < 0 || cfg.BackchannelLogoutTimeout < 0 {
+		bad("AccessTokenTTL, RefreshTokenTTL and BackchannelLogoutTimeout must not be negative (zero means the default)")
 	}
 
 	switch cfg.Engine {

@@ -34,6 +34,12 @@ func TestNewValidation(t *testing.T) {
 		}}, wantErr: []string{"Users[1].Subject \"s\" is used twice", "Users[1].Login \"a@X\" is used twice", "Users[1].Password is empty",
 			"Users[2].Subject is empty", "Users[2].Login is empty"}},
 		{name: "empty users", cfg: Config{Issuer: "http://x/o", Clients: []Client{good}, Users: []User{}}, wantErr: []string{"leave it nil"}},
+		{name: "public client", cfg: Config{Issuer: "http://x/o", Clients: []Client{good, DemoSPAClient("http://localhost:8083")}}},
+		{name: "public client with a secret", cfg: Config{Issuer: "http://x/o", Clients: []Client{
+			{ID: "spa", Public: true, Secret: "s", RedirectURIs: []string{"http://localhost:8083/cb"}}}},
+			wantErr: []string{"Clients[0] is Public and has a Secret"}},
+		{name: "negative lifetimes", cfg: Config{Issuer: "http://x/o", Clients: []Client{good}, AccessTokenTTL: -1},
+			wantErr: []string{"must not be negative"}},
 		{name: "bad trusted origins", cfg: Config{Issuer: "http://x/o", Clients: []Client{good},
 			TrustedOrigins: []string{"http://localhost:8080/", "localhost:8080", "*", "http://a/b"}},
 			wantErr: []string{"TrustedOrigins[0]", "TrustedOrigins[1]", "TrustedOrigins[2]", "TrustedOrigins[3]"}},

@@ -159,6 +159,29 @@ func (s *store[T]) remove(key string) {
 	}
 }
 
+// removeIf deletes every live entry whose value matches and returns those
+// values, oldest first. It looks at every entry, so it is for rare
+// operations (a user signing out everywhere), not for a request path.
+func (s *store[T]) removeIf(match func(T) bool) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var removed []T
+	for el := s.order.Front(); el != nil; {
+		next := el.Next()
+		e := el.Value.(*entry[T])
+		switch {
+		case !now.Before(e.expires):
+			s.removeLocked(el)
+		case match(e.value):
+			removed = append(removed, e.value)
+			s.removeLocked(el)
+		}
+		el = next
+	}
+	return removed
+}
+
 func (s *store[T]) lookupLocked(key string, remove bool) (T, bool) {
 	var zero T
 	if key == "" {

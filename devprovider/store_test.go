@@ -19,7 +19,7 @@ func TestStoreFlood(t *testing.T) {
 	}{
 		{name: "pending sign-ins", fill: func(p *Provider) { p.pending.add(authRequest{}) },
 			size: func(p *Provider) int { return len(p.pending.items) }},
-		{name: "SSO sessions", fill: func(p *Provider) { p.sessions.add(authentication{}) },
+		{name: "SSO sessions", fill: func(p *Provider) { p.sessions.add(newSSOSession(authentication{})) },
 			size: func(p *Provider) int { return len(p.sessions.items) }},
 		{name: "codes", fill: func(p *Provider) { p.codes.add(codeGrant{}) },
 			size: func(p *Provider) int { return len(p.codes.items) }},

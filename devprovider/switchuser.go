@@ -31,13 +31,13 @@ type switchUserView struct {
 }
 
 // confirmSwitch keeps the sign-in and asks the browser's user whether to
-// replace the session of cur with a.
-func (p *Provider) confirmSwitch(w http.ResponseWriter, r *http.Request, req authRequest, cur, a authentication) {
-	from, _ := p.users.subject(cur.subject)
+// replace the session of the user cur with a.
+func (p *Provider) confirmSwitch(w http.ResponseWriter, r *http.Request, req authRequest, cur string, a authentication) {
+	from, _ := p.users.subject(cur)
 	to, _ := p.users.subject(a.subject)
-	id, _ := p.userSwitch.addFor(p.clientKey(r), userSwitch{req: req, auth: a, from: cur.subject})
+	id, _ := p.userSwitch.addFor(p.clientKey(r), userSwitch{req: req, auth: a, from: cur})
 	p.log.Warn("sessionToken for another user than the SSO session: asking to confirm",
-		"client_id", req.clientID, "sub", cur.subject, "new_sub", a.subject)
+		"client_id", req.clientID, "sub", cur, "new_sub", a.subject)
 	p.renderHTML(w, http.StatusOK, p.pages.switchUser, switchUserView{
 		Stylesheet: p.stylesheet(), Action: p.issuerPath + "/v1/login/switch", RequestID: id,
 		ClientID: req.clientID, Current: from.Login, Next: to.Login,
@@ -73,8 +73,7 @@ func (p *Provider) handleSwitchUser() http.Handler {
 		switch r.PostForm.Get("decision") {
 		case "switch":
 			p.log.Info("user switch confirmed", "client_id", sw.req.clientID, "sub", sw.from, "new_sub", sw.auth.subject)
-			p.startSession(w, r, sw.auth)
-			p.issueCode(w, r, sw.req, sw.auth, http.StatusSeeOther)
+			p.issueCode(w, r, sw.req, p.startSession(w, r, sw.auth), http.StatusSeeOther)
 		case "stay":
 			p.log.Info("user switch declined", "client_id", sw.req.clientID, "sub", sw.from)
 			p.authorizeFail(w, r, sw.req, &authorizeError{redirect: true, code: "access_denied",

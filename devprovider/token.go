@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -16,26 +17,27 @@ import (
 // few hundred bytes.
 const maxTokenRequestBytes = 16 << 10
 
-// accessGrant is what an (opaque) access token stands for.
-type accessGrant struct {
-	clientID string
-	subject  string
-	scope    string
-}
-
 // tokenResponse is the successful token response (RFC 6749 §5.1, OIDC Core
 // §3.1.3.3).
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope"`
-	IDToken     string `json:"id_token"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// redeemedCode is what a spent code bought, kept for a while to revoke it
+// if the code comes back.
+type redeemedCode struct {
+	jti    string
+	family *refreshFamily // nil without offline_access
 }
 
 // handleToken serves POST {issuer}/v1/token for the authorization_code grant
-// (RFC 6749 §4.1.3) and, with Identity Engine, Okta's interaction_code
-// grant.
+// (RFC 6749 §4.1.3), the refresh_token grant (§6) and, with Identity
+// Engine, Okta's interaction_code grant.
 func (p *Provider) handleToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		resp, err := p.exchangeCode(w, r)
@@ -51,30 +53,43 @@ func (p *Provider) handleToken() http.Handler {
 	})
 }
 
-func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenResponse, *oauthError) {
-	invalid := func(status int, code, description string) *oauthError {
-		return &oauthError{status: status, code: code, description: description}
+// parseOAuthForm reads the form body of a request to the token or
+// revocation endpoint: bounded, application/x-www-form-urlencoded, and no
+// parameter twice (RFC 6749 §3.2).
+func parseOAuthForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
+	invalid := func(status int, description string) *oauthError {
+		return &oauthError{status: status, code: "invalid_request", description: description}
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, invalid(http.StatusBadRequest, "invalid_request", "The body must be application/x-www-form-urlencoded.")
+		return nil, invalid(http.StatusBadRequest, "The body must be application/x-www-form-urlencoded.")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBytes)
 	if err := r.ParseForm(); err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-			return nil, invalid(http.StatusRequestEntityTooLarge, "invalid_request", "The request body is too large.")
+			return nil, invalid(http.StatusRequestEntityTooLarge, "The request body is too large.")
 		}
-		return nil, invalid(http.StatusBadRequest, "invalid_request", "The request body could not be parsed.")
+		return nil, invalid(http.StatusBadRequest, "The request body could not be parsed.")
 	}
 	// Parameters are read from the body only: secrets do not belong in URLs
 	// (RFC 6749 §2.3.1, §3.2).
 	form := r.PostForm
 	for name, values := range form {
 		if len(values) > 1 {
-			return nil, invalid(http.StatusBadRequest, "invalid_request", "The parameter "+name+" was repeated.")
+			return nil, invalid(http.StatusBadRequest, "The parameter "+name+" was repeated.")
 		}
 	}
+	return form, nil
+}
 
+func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenResponse, *oauthError) {
+	invalid := func(status int, code, description string) *oauthError {
+		return &oauthError{status: status, code: code, description: description}
+	}
+	form, oerr := parseOAuthForm(w, r)
+	if oerr != nil {
+		return nil, oerr
+	}
 	client, oerr := p.authenticateClient(r, form)
 	if oerr != nil {
 		return nil, oerr
@@ -91,6 +106,8 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		codeParam, what, codes = "code", "authorization code", p.codes
 	case gt == "interaction_code" && p.engine == EngineIdentity:
 		codeParam, what, codes = "interaction_code", "interaction code", p.interactionCodes
+	case gt == "refresh_token":
+		return p.refresh(r, form, client)
 	case gt == "":
 		return nil, invalid(http.StatusBadRequest, "invalid_request", "The grant_type parameter is required.")
 	default:
@@ -106,8 +123,11 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		// RFC 6749 §4.1.2: if a code is used more than once, the server
 		// should revoke the tokens already issued from it, because one of
 		// the two uses is an attacker's.
-		if accessToken, used := p.redeemed.take(code); used {
-			p.accessTokens.remove(accessToken)
+		if spent, used := p.redeemed.take(code); used {
+			p.accessTokens.remove(spent.jti)
+			if spent.family != nil {
+				spent.family.revoke()
+			}
 			p.log.Warn(what+" replayed: tokens revoked", "client_id", client.ID)
 		}
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The "+what+" is invalid, expired or already used.")
@@ -133,74 +153,38 @@ func (p *Provider) exchangeCode(w http.ResponseWriter, r *http.Request) (*tokenR
 		return nil, invalid(http.StatusBadRequest, "invalid_grant", "The user no longer exists.")
 	}
 
-	accessToken, _ := p.accessTokens.addFor(grant.owner, accessGrant{clientID: client.ID, subject: user.Subject, scope: grant.scope})
-	p.redeemed.putFor(grant.owner, code, accessToken)
-	idToken, signErr := p.mintIDToken(user, client.ID, grant, accessToken)
+	var (
+		family       *refreshFamily
+		refreshToken string
+	)
+	if slices.Contains(strings.Fields(grant.scope), offlineAccessScope) {
+		family, refreshToken = p.startRefreshFamily(grant.owner, grant)
+	}
+	at, signErr := p.mintAccessToken(grant.owner, user, client.ID, grant.scope, grant.auth, family)
 	if signErr != nil {
-		p.accessTokens.remove(accessToken)
+		p.log.Error("sign access token", "err", signErr)
+		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the access token.")
+	}
+	p.redeemed.putFor(grant.owner, code, redeemedCode{jti: at.jti, family: family})
+	idToken, signErr := p.mintIDToken(user, client.ID, grant, at.raw)
+	if signErr != nil {
+		p.accessTokens.remove(at.jti)
+		if family != nil {
+			family.revoke()
+		}
 		p.log.Error("sign ID token", "err", signErr)
 		return nil, invalid(http.StatusInternalServerError, "server_error", "The provider could not sign the ID token.")
 	}
-	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope, "grant_type", form.Get("grant_type"))
+	p.log.Info("tokens issued", "client_id", client.ID, "sub", user.Subject, "scope", grant.scope,
+		"grant_type", form.Get("grant_type"), "refresh_token", refreshToken != "")
 	return &tokenResponse{
-		AccessToken: accessToken,
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(tokenTTL.Seconds()),
-		Scope:       grant.scope,
-		IDToken:     idToken,
+		AccessToken:  at.raw,
+		TokenType:    "Bearer",
+		ExpiresIn:    at.expiresIn,
+		Scope:        grant.scope,
+		RefreshToken: refreshToken,
+		IDToken:      idToken,
 	}, nil
-}
-
-// authenticateClient authenticates the client with exactly one of
-// client_secret_basic or client_secret_post (RFC 6749 §2.3.1: "MUST NOT use
-// more than one authentication method in each request").
-func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client, *oauthError) {
-	basicID, basicSecret, hasBasic := r.BasicAuth()
-	authz := r.Header.Get("Authorization")
-	triedBasic := len(authz) >= 6 && strings.EqualFold(authz[:6], "Basic ")
-	if triedBasic && !hasBasic {
-		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			description: "The Authorization header is malformed.", basicChallenge: true}
-	}
-	postID, postSecret := form.Get("client_id"), form.Get("client_secret")
-	_, hasPostSecret := form["client_secret"]
-
-	var id, secret string
-	switch {
-	case hasBasic && hasPostSecret:
-		return Client{}, &oauthError{status: http.StatusBadRequest, code: "invalid_request",
-			description: "Use one client authentication method, not both client_secret_basic and client_secret_post."}
-	case hasBasic:
-		// RFC 6749 §2.3.1: the id and secret are form-url-encoded before
-		// being put in the Basic header, so decode them.
-		var err1, err2 error
-		id, err1 = url.QueryUnescape(basicID)
-		secret, err2 = url.QueryUnescape(basicSecret)
-		if err1 != nil || err2 != nil {
-			return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-				description: "The client credentials are not correctly encoded.", basicChallenge: true}
-		}
-		if postID != "" && postID != id {
-			return Client{}, &oauthError{status: http.StatusBadRequest, code: "invalid_request",
-				description: "client_id does not match the authenticated client."}
-		}
-	case hasPostSecret:
-		id, secret = postID, postSecret
-	default:
-		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			description: "Client authentication is required (client_secret_basic or client_secret_post)."}
-	}
-
-	client, known := p.clients[id]
-	// Compare fixed-length hashes in constant time, also for an unknown
-	// client, so timing reveals neither the secret nor which ids exist.
-	want := sha256.Sum256([]byte(client.Secret + "\x00" + id))
-	got := sha256.Sum256([]byte(secret + "\x00" + id))
-	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !known {
-		return Client{}, &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			description: "Client authentication failed.", basicChallenge: hasBasic}
-	}
-	return client, nil
 }
 
 // verifyPKCE checks the code_verifier against the stored challenge
@@ -237,11 +221,12 @@ func newJTI() string { return "ID." + rand.Text() }
 // supportedGrants lists the grant types of the token endpoint.
 func (p *Provider) supportedGrants() []string {
 	if p.engine == EngineIdentity {
-		return []string{"authorization_code", "interaction_code"}
+		return []string{"authorization_code", "refresh_token", "interaction_code"}
 	}
-	return []string{"authorization_code"}
+	return []string{"authorization_code", "refresh_token"}
 }
 
 func (p *Provider) supportedGrantsMessage() string {
-	return "The supported grants are " + strings.Join(p.supportedGrants(), " and ") + "."
+	g := p.supportedGrants()
+	return "The supported grants are " + strings.Join(g[:len(g)-1], ", ") + " and " + g[len(g)-1] + "."
 }

@@ -201,6 +201,6 @@ func (p *Provider) handleTOTPPage() http.Handler {
 			next = until
 		}
 		v.Seconds = max(int(next.Sub(now).Round(time.Second)/time.Second), 1)
-		p.renderHTML(w, http.StatusOK, p.pages.totp, v, "")
+		p.renderHTML(w, http.StatusOK, p.pages.totp, v, pagePolicy{})
 	})
 }

@@ -8,8 +8,9 @@ import (
 
 // handleUserinfo serves GET and POST {issuer}/v1/userinfo (OIDC Core §5.3).
 // The access token comes in the Authorization header as a Bearer token
-// (RFC 6750 §2.1); the claims returned depend on the granted scopes
-// (OIDC Core §5.4).
+// (RFC 6750 §2.1) and must be live: not expired, revoked or of a revoked
+// refresh chain (see lookupAccessToken). The claims returned depend on the
+// granted scopes (OIDC Core §5.4).
 func (p *Provider) handleUserinfo() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, found := bearerToken(r)
@@ -20,12 +21,16 @@ func (p *Provider) handleUserinfo() http.Handler {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		grant, ok := p.accessTokens.get(token)
+		_, grant, err := p.lookupAccessToken(token)
 		var user User
+		ok := err == nil
 		if ok {
 			user, ok = p.users.subject(grant.subject)
 		}
 		if !ok {
+			// Why goes to the debug log only: it says nothing a client
+			// could use, and never repeats the token.
+			p.log.Debug("userinfo refused", "err", err)
 			w.Header().Set("WWW-Authenticate",
 				`Bearer realm="devprovider", error="invalid_token", error_description="The access token is invalid or expired."`)
 			w.WriteHeader(http.StatusUnauthorized)

@@ -71,11 +71,12 @@ func TestLoginRedirect(t *testing.T) {
 	tb.expectProfile(a, aliceLogin)
 }
 
-// TestCustomLogin: the widget renders on the app's page, signs the user in
-// and the callback leads to the profile; nothing is fetched from anywhere
-// but the app and the provider.
+// TestCustomLogin: on a Classic Engine org (the development provider
+// forced to "v1"), the widget renders in its classic mode on the app's
+// page, signs the user in and the callback leads to the profile; nothing
+// is fetched from anywhere but the app and the provider.
 func TestCustomLogin(t *testing.T) {
-	a := startApp(t, appOptions{defaultPorts: updatingDocs(t)})
+	a := startApp(t, appOptions{defaultPorts: updatingDocs(t), devEngine: "classic"})
 	tb := openBrowser(t, a, "tab")
 	// A French browser: the widget would fetch French labels unless the
 	// page sets its language.
@@ -94,6 +95,9 @@ func TestCustomLogin(t *testing.T) {
 		chromedp.Navigate(a.URL+pathLoginCustom),
 		chromedp.WaitVisible(chromedp.CSS("#sign-in-widget #okta-signin-username")))
 	tb.expectOrigin(a.URL, "the widget runs on the app's own page")
+	if got := tb.text("#widget-engine"); !strings.HasPrefix(got, "Classic Engine mode. Detected:") {
+		t.Errorf("#widget-engine says %q, want the Classic Engine mode, detected", got)
+	}
 	if eval[bool](tb, `!document.getElementById('widget-loading') || document.getElementById('widget-loading').hidden`) != true {
 		t.Errorf("the loading note is still shown next to the widget")
 	}
@@ -119,11 +123,11 @@ func TestCustomLogin(t *testing.T) {
 	}
 }
 
-// TestCustomLoginWrongPassword: the widget shows its error, and no session
-// is created at the app or at the provider.
+// TestCustomLoginWrongPassword: in classic mode, the widget shows its
+// error, and no session is created at the app or at the provider.
 func TestCustomLoginWrongPassword(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, appOptions{})
+	a := startApp(t, appOptions{devEngine: "classic"})
 	tb := openBrowser(t, a, "tab")
 	tb.allow("the provider answers a wrong password with 401", func(p consoleProblem) bool {
 		return p.Kind == "log" && p.Source == "network" && p.URL == a.ProviderOrigin+"/api/v1/authn" && strings.Contains(p.Text, "401")
@@ -143,8 +147,8 @@ func TestCustomLoginWrongPassword(t *testing.T) {
 	tb.expectOrigin(a.ProviderOrigin, "no session: the profile starts a login, and the provider asks for the password")
 }
 
-// TestCustomLoginTwoTabs: two tabs of one browser each show the custom
-// login page, so two logins are pending, each with its own state and
+// TestCustomLoginTwoTabs: in classic mode, two tabs of one browser each
+// show the custom login page, so two logins are pending, each with its own state and
 // transaction cookie. Tab A signs in first; tab B's page, rendered before
 // A's callback, must still complete. The widget does not use the
 // provider's single sign-on session, so B types credentials too (here
@@ -154,7 +158,7 @@ func TestCustomLoginWrongPassword(t *testing.T) {
 // the browser's session ends up as the last one's.
 func TestCustomLoginTwoTabs(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, appOptions{})
+	a := startApp(t, appOptions{devEngine: "classic"})
 	tabA := openBrowser(t, a, "tab A")
 	tabB := tabA.newTab("tab B")
 
@@ -188,7 +192,7 @@ func TestCustomLoginTwoTabs(t *testing.T) {
 // explains what happened and how to fix it instead of an empty box.
 func TestCustomLoginWidgetUnavailable(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, appOptions{cdn: true})
+	a := startApp(t, appOptions{cdn: true, devEngine: "classic"})
 	tb := openBrowser(t, a, "tab")
 	const cdn = "https://global.oktacdn.com/"
 	tb.allow("the test blocks Okta's CDN", func(p consoleProblem) bool {

@@ -1,7 +1,9 @@
 // Package e2e tests the sample in a real browser: Debian's Chromium,
 // driven through the Chrome DevTools Protocol with chromedp. It covers both
-// login flows against the embedded development provider, logout, two tabs,
-// the widget's failure message, and checks the browser console and the
+// login flows against the embedded development provider, the widget in its
+// Identity Engine mode (the default) and in its Classic mode
+// (-dev-engine classic), a TOTP second factor, logout, two tabs, the
+// widget's failure messages, and checks the browser console and the
 // Content-Security-Policy on every page.
 //
 // Each test starts the app (built once, run as a real process) on free
@@ -109,6 +111,9 @@ type appOptions struct {
 	// defaultPorts runs on the ports a newcomer sees (8080 and 8081), for
 	// the screenshots in docs/.
 	defaultPorts bool
+	// devEngine is the development provider's engine (-dev-engine): "" or
+	// "idx" for Identity Engine, "classic" for the Classic Engine.
+	devEngine string
 }
 
 // updatingDocs reports whether this run refreshes docs/ (UPDATE_DOCS=1).
@@ -142,7 +147,11 @@ func startApp(t *testing.T, opts appOptions) *app {
 	if opts.defaultPorts {
 		addr, devAddr = "127.0.0.1:8080", "127.0.0.1:8081"
 	}
-	cmd := exec.Command(appBinary, "-dev", "-addr", addr, "-dev-addr", devAddr)
+	args := []string{"-dev", "-addr", addr, "-dev-addr", devAddr}
+	if opts.devEngine != "" {
+		args = append(args, "-dev-engine", opts.devEngine)
+	}
+	cmd := exec.Command(appBinary, args...)
 	// An empty folder: no .samples.config.json, no node_modules.
 	cmd.Dir = t.TempDir()
 	cmd.Env = env

@@ -33,6 +33,8 @@ const (
 	pathProfile  = "/authorization-code/profile"
 	pathLogout   = "/authorization-code/logout"
 	pathHealth   = "/healthz"
+	// pathLoginCustom runs the Okta Sign-In Widget, which Dex cannot serve.
+	pathLoginCustom = "/authorization-code/login-custom"
 )
 
 // TestDexLogin signs in to the sample app through Dex, a real third-party
@@ -92,6 +94,27 @@ func TestDexLogin(t *testing.T) {
 	})
 	br.waitOK(app, appBase+pathHealth)
 	t.Logf("app ready in %v", time.Since(start).Round(time.Millisecond))
+
+	// 0. The custom login page finds no Okta organization document at Dex
+	// and says so, pointing to the redirect flow, without starting a
+	// login. A render waits for that answer for a while at most, so it
+	// may take a second render on a slow machine.
+	var custom *response
+	for range 20 {
+		if custom = br.get(appBase + pathLoginCustom); strings.Contains(custom.body, `id="not-okta"`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	notOkta := elementText(t, custom.body, "not-okta")
+	if custom.status != http.StatusOK || !strings.Contains(notOkta, issuer+"/.well-known/okta-organization") ||
+		!strings.Contains(custom.body, `href="/authorization-code/login-redirect"`) {
+		t.Errorf("GET %s: got status %d and #not-okta %q; want 200 naming %s/.well-known/okta-organization and linking the redirect flow",
+			pathLoginCustom, custom.status, notOkta, issuer)
+	}
+	if strings.Contains(custom.body, `id="widget-config"`) || len(custom.cookies) > 0 {
+		t.Errorf("GET %s: the page for Dex shows the widget or sets cookies %v", pathLoginCustom, cookieNames(custom.cookies))
+	}
 
 	// 1. The app sends the browser to Dex's authorization endpoint.
 	start = time.Now()

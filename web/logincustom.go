@@ -12,17 +12,27 @@ import (
 // cookie, so each tab showing the page has its own pending login. Only the
 // state, the nonce and the S256 challenge reach the page, in a JSON data
 // block that the static login-custom.js reads; the verifier stays in the
-// cookie. The widget signs the user in with Okta's Authentication API and
-// sends the browser to /authorize with them; the callback then finishes
-// the login like any other (OIDC Core 3.1.3.7 checks included).
+// cookie.
+//
+// The widget runs in the mode that fits the org (see widgetMode). On
+// Identity Engine it signs the user in through the IDX API, whatever the
+// org's authentication policy asks (a second factor, say), and sends the
+// browser to the callback with an interaction code; on Classic Engine it
+// signs in with the Authentication API and sends the browser to
+// /authorize with a session token, and the provider answers the callback
+// with a code. The callback finishes both the same way (OIDC Core 3.1.3.7
+// checks included).
 func (s *Server) handleLoginCustomPage() http.Handler {
 	type data struct {
 		Issuer        string
 		AuthnURL      string
 		AppOrigin     string
 		Ready         bool
+		Mode          widgetMode
 		NotOkta       bool
+		MissingURL    string // what is not there, when NotOkta
 		UntrustedApp  bool
+		Notice        string
 		Widget        *widgetConfig
 		Local         bool
 		WidgetVersion string
@@ -33,6 +43,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			Issuer:        s.cfg.Issuer,
 			AuthnURL:      s.authn.URL(),
 			AppOrigin:     s.authn.AppOrigin(),
+			Notice:        loginNotice(r.URL.Query().Get("notice")),
 			Local:         s.widget.Local(),
 			WidgetVersion: WidgetVersion,
 			ScriptURL:     s.widget.urls().Script,
@@ -46,11 +57,21 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			return
 		}
 		d.Ready = true
-		switch s.authn.Check(r.Context()) {
-		case oktaorg.AuthnMissing:
-			d.NotOkta = true
+		d.Mode = s.widgetMode(r.Context())
+		if d.Mode.NotOkta() {
+			d.NotOkta, d.MissingURL = true, d.Mode.OrgDocURL
 			render() // says so and points to the redirect flow; no widget
 			return
+		}
+		// Okta's Trusted Origins (CORS) cover the whole org, so the probe
+		// of the Authentication API answers for the IDX API too.
+		switch s.authn.Check(r.Context()) {
+		case oktaorg.AuthnMissing:
+			if !d.Mode.OIE {
+				d.NotOkta, d.MissingURL = true, d.AuthnURL
+				render() // the classic widget has nothing to call
+				return
+			}
 		case oktaorg.AuthnUntrustedOrigin:
 			d.UntrustedApp = true
 		}
@@ -62,6 +83,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			return
 		}
 		d.Widget = &widgetConfig{
+			Engine:              d.Mode.engine(),
 			BaseURL:             s.cfg.OrgURL(),
 			Issuer:              s.cfg.Issuer,
 			ClientID:            s.cfg.ClientID,
@@ -75,10 +97,26 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			Assets:              s.widget.urls(),
 		}
 		// This page alone may load the widget's files and call the
-		// provider's Authentication API from the browser.
+		// provider's APIs from the browser.
 		w.Header().Set("Content-Security-Policy", s.widgetCSP)
 		render()
 	})
+}
+
+// Notices the custom login page shows when another route sends the
+// browser back to it, by the value of its notice parameter.
+const noticeInteractionRequired = "interaction_required"
+
+// loginNotice returns the custom login page's text for a notice
+// parameter, or "" for any other value: the page never repeats what the
+// query says.
+func loginNotice(notice string) string {
+	switch notice {
+	case noticeInteractionRequired:
+		return "The provider needs you to sign in on this page again before it can finish the last sign-in " +
+			"(it answered “interaction_required”). This is a new login: the one before it is closed."
+	}
+	return ""
 }
 
 // widgetConfig is what login-custom.js passes to the Sign-In Widget. It
@@ -87,6 +125,9 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 // needs no inline script. It holds nothing secret: the client secret and
 // the PKCE verifier never leave the server.
 type widgetConfig struct {
+	// Engine is the widget's mode: "oie" (Identity Engine, the interaction
+	// code flow) or "classic" (the Authentication API).
+	Engine string `json:"engine"`
 	// BaseURL is the Okta org (oktaUrl), where the widget sends its
 	// Authentication API calls; config makes sure it is the issuer's org.
 	BaseURL     string   `json:"baseUrl"`

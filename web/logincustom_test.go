@@ -27,6 +27,7 @@ import (
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -69,6 +70,12 @@ func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Authentication API and trusts the given origins (CORS).
 func startDevProvider(t *testing.T, trusted ...string) string {
 	t.Helper()
+	return startDevProviderEngine(t, devprovider.EngineIdentity, trusted...)
+}
+
+// startDevProviderEngine is startDevProvider for an org on engine.
+func startDevProviderEngine(t *testing.T, engine devprovider.Engine, trusted ...string) string {
+	t.Helper()
 	var late lateHandler
 	srv := httptest.NewServer(&late)
 	t.Cleanup(srv.Close)
@@ -80,6 +87,8 @@ func startDevProvider(t *testing.T, trusted ...string) string {
 			PostLogoutRedirectURIs: []string{testAppOrigin + "/"},
 		}},
 		TrustedOrigins: trusted,
+		Engine:         engine,
+		NewSigningKey:  (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		t.Fatalf("devprovider.New: %v", err)

@@ -27,6 +27,10 @@ type Provider interface {
 // DemoUser is shown on the overview page in development mode.
 type DemoUser struct {
 	Login, Password, Name string
+	// TOTPURI is the otpauth:// URI of the user's second factor, for an
+	// authenticator app, and TOTPPageURL the provider's page that shows its
+	// current code; both empty for a user with a password only.
+	TOTPURI, TOTPPageURL string
 }
 
 // Deps is everything the web layer needs, made once in main.
@@ -43,8 +47,8 @@ type Deps struct {
 	// Widget from; the zero value is Okta's CDN. See FindWidget.
 	Widget WidgetAssets
 	// HTTPClient makes the app's own calls to the provider (the custom
-	// login page's probe of its Authentication API); nil means
-	// auth.NewHTTPClient().
+	// login page's probes of its engine and its Authentication API); nil
+	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
 	// StoreHealth reports whether the shared session store (Redis)
 	// answers; nil when sessions are in this process. /healthz calls it at
@@ -68,6 +72,7 @@ type Server struct {
 	widget    WidgetAssets
 	widgetCSP string
 	authn     *oktaorg.AuthnProbe
+	engine    *oktaorg.EngineProbe
 	// proxies are trusted for X-Forwarded-For and X-Forwarded-Proto.
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
@@ -121,6 +126,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		widget:    d.Widget,
 		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
 		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
+		engine:    oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,

@@ -15,10 +15,19 @@
 //	                           Trusted Origin of the Sign-In Widget
 //	                           (default the redirect URI's origin)
 //
+// Each -app flag registers one more copy of the app, at that origin, as a
+// demo client of its own (devprovider.DemoClient), so that two apps share
+// one sign-in and one logout ends both: the client id, the secret made for
+// it and its redirect URI are printed, for that app's environment.
+//
 // The issuer is http://ADDR/oauth2/default. The provider's demo users
 // have public passwords, so it listens on loopback only.
 //
-//	okta-sample-devprovider -addr 127.0.0.1:8081
+// The -spa flag registers a single-page app at that origin as a public
+// client (devprovider.DemoSPAClient: no secret, PKCE with S256, CORS for
+// its origin on the token, revocation and userinfo endpoints).
+//
+//	okta-sample-devprovider -addr 127.0.0.1:8081 -app http://localhost:8082 -spa http://localhost:8083
 package main
 
 import (

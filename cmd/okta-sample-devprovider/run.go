@@ -48,6 +48,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("okta-sample-devprovider", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", defaultAddr, "listen address, host:port on loopback; the issuer is http://ADDR/oauth2/default")
+	var apps []string
+	fs.Func("app", "register another copy of the app, at this origin (such as http://localhost:8082), as a demo client of its own\n"+
+		"for single sign-on and single logout between apps; repeatable. Its client id, secret and redirect URI are printed", func(v string) error {
+		origin, err := parseOrigin(v)
+		if err != nil {
+			return err
+		}
+		apps = append(apps, origin)
+		return nil
+	})
+	var spa string
+	fs.Func("spa", "register a single-page app at this origin (such as http://localhost:8083) as a public client:\n"+
+		"no secret, PKCE required, CORS for its origin. Its client id and redirect URI are printed", func(v string) error {
+		origin, err := parseOrigin(v)
+		spa = origin
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -68,18 +85,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	issuer := "http://" + ln.Addr().String() + "/oauth2/default"
 	log := slog.New(slog.NewTextHandler(stderr, nil)).With("component", "devprovider")
 	users := devprovider.DemoUsers()
+	clients := []devprovider.Client{{
+		ID:           s.clientID,
+		Secret:       s.clientSecret,
+		RedirectURIs: []string{s.redirectURI},
+		// The app may name its origin with or without the slash.
+		PostLogoutRedirectURIs: []string{s.publicURL + "/", s.publicURL},
+		// The logout URIs default to the app's routes at the redirect
+		// URI's origin.
+	}}
+	trusted := []string{s.publicURL}
+	// The other apps are demo clients 2, 3 and so on: client 1's id is the
+	// one the environment gives.
+	for i, origin := range apps {
+		clients = append(clients, devprovider.DemoClient(i+2, origin))
+		trusted = append(trusted, origin)
+	}
+	if spa != "" {
+		clients = append(clients, devprovider.DemoSPAClient(spa))
+	}
 	provider, err := devprovider.New(devprovider.Config{
-		Issuer: issuer,
-		Clients: []devprovider.Client{{
-			ID:           s.clientID,
-			Secret:       s.clientSecret,
-			RedirectURIs: []string{s.redirectURI},
-			// The app may name its origin with or without the slash.
-			PostLogoutRedirectURIs: []string{s.publicURL + "/", s.publicURL},
-		}},
+		Issuer:         issuer,
+		Clients:        clients,
 		Users:          users,
-		TrustedOrigins: []string{s.publicURL},
+		TrustedOrigins: trusted,
 		Logger:         log,
+		HTTPClient:     &http.Client{Timeout: 5 * time.Second},
 	})
 	if err != nil {
 		return configError{err}
@@ -99,8 +130,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	// The demo passwords are public by design; the client secret is never
 	// printed.
-	fmt.Fprintf(stdout, "Okta Go Sample development provider\n  issuer:       %s\n  client id:    %s\n  redirect URI: %s\n  app origin:   %s\n  demo users:\n",
+	fmt.Fprintf(stdout, "Okta Go Sample development provider\n  issuer:       %s\n  client id:    %s\n  redirect URI: %s\n  app origin:   %s\n",
 		issuer, s.clientID, s.redirectURI, s.publicURL)
+	// The other apps' secrets were made by this process, for development
+	// only, and mean nothing anywhere else: the apps need them to sign in.
+	for _, c := range clients[1:] {
+		if c.Public {
+			fmt.Fprintf(stdout, "  single-page app (public, PKCE): client id %s\n                redirect URI %s\n", c.ID, c.RedirectURIs[0])
+			continue
+		}
+		fmt.Fprintf(stdout, "  another app:  client id %s\n                client secret %s\n                redirect URI %s\n",
+			c.ID, c.Secret, c.RedirectURIs[0])
+	}
+	fmt.Fprintf(stdout, "  sign out everywhere (dev only): %s\n  demo users:\n", provider.SessionsPageURL())
 	for _, u := range users {
 		fmt.Fprintf(stdout, "    %-22s password %s\n", u.Login, u.Password)
 	}

@@ -42,13 +42,13 @@ var issuerRE = regexp.MustCompile(`issuer:\s+(http://\S+)`)
 
 // startProvider runs the command on a free port with env, and returns its
 // issuer once the banner is out. It stops it when the test ends.
-func startProvider(t *testing.T, env map[string]string) (issuer string, stdout *announcer, stderr *logbuf.Buffer) {
+func startProvider(t *testing.T, env map[string]string, args ...string) (issuer string, stdout *announcer, stderr *logbuf.Buffer) {
 	t.Helper()
 	stdout, stderr = newAnnouncer("demo users:"), &logbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, stdout, stderr)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, stdout, stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -215,6 +215,18 @@ func TestConfigurationErrors(t *testing.T) {
 			wantErr:    []string{"loopback only"},
 		},
 		{
+			name:    "-app with a path",
+			args:    []string{"-app", "http://localhost:8082/app"},
+			env:     map[string]string{},
+			wantErr: []string{"usage"},
+		},
+		{
+			name:    "-spa with a query",
+			args:    []string{"-spa", "http://localhost:8083/?x=1"},
+			env:     map[string]string{},
+			wantErr: []string{"usage"},
+		},
+		{
 			name:    "stray argument",
 			args:    []string{"serve"},
 			env:     map[string]string{},
@@ -244,5 +256,89 @@ func TestConfigurationErrors(t *testing.T) {
 				t.Error("the client secret was printed")
 			}
 		})
+	}
+}
+
+// TestAnotherApp: -app registers a second copy of the app as a demo client
+// of its own, printed with the secret that authenticates it.
+func TestAnotherApp(t *testing.T) {
+	t.Parallel()
+	const public, second = "https://localhost:8443", "http://localhost:8082"
+	issuer, stdout, _ := startProvider(t, map[string]string{
+		"OKTA_OAUTH2_CLIENT_SECRET": testSecret,
+		"OKTA_SAMPLE_PUBLIC_URL":    public,
+	}, "-app", second)
+	m := regexp.MustCompile(`another app:\s+client id (\S+)\s+client secret (\S+)\s+redirect URI (\S+)`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("the second app is not printed:\n%s", stdout.String())
+	}
+	if m[1] != "0oa-okta-go-sample-dev-2" || m[3] != second+callbackPath || len(m[2]) < 32 {
+		t.Errorf("second app: got id %q, secret of %d characters, redirect URI %q; want 0oa-okta-go-sample-dev-2, a long secret, %s",
+			m[1], len(m[2]), m[3], second+callbackPath)
+	}
+	if !strings.Contains(stdout.String(), "/dev/sessions") {
+		t.Errorf("the sign-out-everywhere page is not printed:\n%s", stdout.String())
+	}
+
+	// The second app's client is registered: its authorize shows the
+	// sign-in page, and its secret authenticates it at the token endpoint
+	// (a made-up code, so invalid_grant, not invalid_client).
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q := url.Values{"client_id": {m[1]}, "redirect_uri": {m[3]}, "response_type": {"code"}, "scope": {"openid"}, "state": {"s"}}
+	resp, err := client.Get(issuer + "/v1/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("authorize for the second app: got %d, want 200 with the sign-in page", resp.StatusCode)
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {"made-up"}, "redirect_uri": {m[3]}}
+	req, err := http.NewRequest(http.MethodPost, issuer+"/v1/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(m[1]), url.QueryEscape(m[2]))
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Error string }
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil || body.Error != "invalid_grant" {
+		t.Errorf("token with the printed secret: got %d %q (%v), want invalid_grant", resp.StatusCode, body.Error, err)
+	}
+}
+
+// TestSPA: -spa registers a single-page app as a public client, printed
+// without a secret, whose origin may call the token endpoint.
+func TestSPA(t *testing.T) {
+	t.Parallel()
+	const spa = "http://localhost:8083"
+	issuer, stdout, _ := startProvider(t, map[string]string{
+		"OKTA_OAUTH2_CLIENT_SECRET": testSecret,
+		"OKTA_SAMPLE_PUBLIC_URL":    "https://localhost:8443",
+	}, "-spa", spa)
+	want := "single-page app (public, PKCE): client id 0oa-okta-go-sample-spa\n                redirect URI " + spa + "/login/callback\n"
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+	}
+	req, err := http.NewRequest(http.MethodOptions, issuer+"/v1/token", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", spa)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != spa {
+		t.Errorf("token preflight from the SPA: got %d with Access-Control-Allow-Origin %q, want 204 and %q",
+			resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), spa)
 	}
 }

@@ -16,6 +16,8 @@ const readmeURL = "https://github.com/okta-samples/okta-go-sample#configuration-
 // the samples file's keys, from the same table that config reads them by.
 func printHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `Usage: okta-sample [flags]
+       okta-sample doctor [flags]   check the provider configuration before the
+                                    first login (okta-sample doctor -h)
 
 The Okta Go Sample: a web app that signs users in with OpenID Connect.
 With no provider setting at all (or with -dev) it also starts an embedded,

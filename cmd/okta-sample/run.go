@@ -26,8 +26,12 @@ const devClientID = "0oa-okta-go-sample-dev"
 // run is the whole program, in steps: parse the flags, load and check the
 // configuration, listen, finish the configuration with what listening
 // decided, wire the app, and serve until ctx ends. Tests call it with
-// -addr and -dev-addr on port 0.
+// -addr and -dev-addr on port 0. `okta-sample doctor` checks the
+// configuration instead (doctor.go).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "doctor" {
+		return runDoctor(ctx, args[1:], getenv, stdout, stderr)
+	}
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -70,8 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // flags is the command line, parsed.
 type flags struct {
-	configFile, addr, devAddr, logFormat, debugAddr string
-	dev                                             bool
+	configFile, addr, devAddr, devEngine, logFormat, debugAddr string
+	dev                                                        bool
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -84,6 +88,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.addr, "addr", "", "listen address, host:port (default 127.0.0.1:<port>)")
 	fs.BoolVar(&f.dev, "dev", false, "use the embedded development provider, ignoring the provider settings of the file and the environment")
 	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
+	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
 	// The flag package prints what is wrong itself; the full help is for
@@ -104,7 +109,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 }
 
 func (f flags) options(getenv func(string) string) config.Options {
-	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr}
+	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine}
 }
 
 // listeners are the app's; in dev mode, the development provider's; and
@@ -316,8 +321,13 @@ func (a *app) serve(ctx context.Context) error {
 
 // newDevProvider makes the embedded provider for cfg, with a client
 // registered for exactly this app: its redirect URI, its public URL for
-// logout and as a trusted origin.
-func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
+// logout and as a trusted origin. It returns the provider with its demo
+// users as the overview page and the banner show them.
+func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider, []web.DemoUser, error) {
+	engine := devprovider.EngineIdentity
+	if cfg.DevEngine == config.DevEngineClassic {
+		engine = devprovider.EngineClassic
+	}
 	users := devprovider.DemoUsers()
 	p, err := devprovider.New(devprovider.Config{
 		Issuer: cfg.Issuer,
@@ -331,6 +341,7 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 		// The origin browsers reach the app at, behind a proxy or not: the
 		// custom login page's calls come from there (CORS).
 		TrustedOrigins: []string{cfg.PublicURL()},
+		Engine:         engine,
 		Logger:         log.With("component", "devprovider"),
 	})
 	if err != nil {
@@ -338,7 +349,16 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 	}
 	demo := make([]web.DemoUser, 0, len(users))
 	for _, u := range users {
-		demo = append(demo, web.DemoUser{Login: u.Login, Password: u.Password, Name: u.GivenName + " " + u.FamilyName})
+		d := web.DemoUser{Login: u.Login, Password: u.Password, Name: u.GivenName + " " + u.FamilyName}
+		if u.TOTPSecret != "" {
+			// The demo users' secrets are public by design, like their
+			// passwords.
+			if d.TOTPURI, err = u.TOTPURI(); err != nil {
+				return nil, nil, fmt.Errorf("development provider: %s: %w", u.Login, err)
+			}
+			d.TOTPPageURL = p.TOTPPageURL()
+		}
+		demo = append(demo, d)
 	}
 	return p, demo, nil
 }
@@ -374,13 +394,25 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 	app := cfg.BaseURL()
 	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", app, cfg.Issuer)
 	if cfg.Dev {
-		fmt.Fprintf(w, "  provider: embedded development provider (no Okta account needed)\n")
+		engine := "Identity Engine; -dev-engine classic for Classic"
+		if cfg.DevEngine == config.DevEngineClassic {
+			engine = "Classic Engine"
+		}
+		fmt.Fprintf(w, "  provider: embedded development provider, %s (no Okta account needed)\n", engine)
 		for _, o := range cfg.DevOverrides() {
 			fmt.Fprintf(w, "  -dev ignores: %s\n", o)
 		}
 		fmt.Fprintf(w, "  demo users:\n")
 		for _, u := range users {
-			fmt.Fprintf(w, "    %-22s password %s\n", u.Login, u.Password)
+			if u.TOTPURI == "" {
+				fmt.Fprintf(w, "    %-22s password %s\n", u.Login, u.Password)
+				continue
+			}
+			fmt.Fprintf(w, "    %-22s password %s, then a one-time code (TOTP)\n", u.Login, u.Password)
+			fmt.Fprintf(w, "    %-22s authenticator app: %s\n", "", u.TOTPURI)
+			if u.TOTPPageURL != "" {
+				fmt.Fprintf(w, "    %-22s current code:      %s\n", "", u.TOTPPageURL)
+			}
 		}
 	}
 	fmt.Fprintf(w, "Open %s in a browser. Press Ctrl+C to stop.\n", app)

@@ -1,7 +1,9 @@
 // Package oktaorg finds out, from outside and without credentials, what
-// the Okta org behind the issuer offers this app: whether it serves the
-// classic Authentication API (/api/v1/authn) that the Sign-In Widget
-// calls, and whether its CORS policy trusts this app's origin. What the
+// the Okta org behind the issuer offers this app: which engine it runs
+// (Identity Engine or Classic, from /.well-known/okta-organization, or no
+// Okta at all), whether it serves the classic Authentication API
+// (/api/v1/authn) that the Sign-In Widget calls in classic mode, and
+// whether its CORS policy trusts this app's origin. What the
 // org supports decides what the custom login page can show, and a page
 // must not wait for the network to find out, so each answer is cached for
 // the life of the process and refreshed in the background.
@@ -15,7 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -53,17 +54,10 @@ func (a AuthnSupport) String() string {
 	}
 }
 
-// Probe timings. A caller waits at most authnProbeWait for the first
-// answer, then goes on and lets the probe finish in the background.
-// Definite answers are kept for the life of the process, except
-// AuthnUntrustedOrigin, which an administrator may fix while the app runs;
-// inconclusive probes are retried after authnProbeRetry.
-const (
-	authnProbeTimeout = 5 * time.Second
-	authnProbeWait    = 1500 * time.Millisecond
-	authnProbeRetry   = 30 * time.Second
-	authnProbeRecheck = time.Minute
-)
+// An untrusted origin is asked again after authnRecheck, since an
+// administrator may fix it while the app runs; other definite answers are
+// kept for the life of the process.
+const authnRecheck = time.Minute
 
 // AuthnProbe finds out, once per process, whether the org speaks Okta's
 // classic Authentication API, which the Sign-In Widget calls at
@@ -88,17 +82,7 @@ type AuthnProbe struct {
 	client    *http.Client
 	url       string // {org}/api/v1/authn
 	appOrigin string // this app's origin, as the browser will send it
-	now       func() time.Time
-	log       *slog.Logger
-	// wait bounds how long Check waits for a running probe:
-	// authnProbeWait, except in tests, which choose whether Check sees the
-	// probe's answer (a long wait) or must not wait for it (zero).
-	wait time.Duration
-
-	mu       sync.Mutex
-	result   AuthnSupport
-	until    time.Time     // when result must be checked again; zero: never
-	inflight chan struct{} // closed when the running probe ends
+	answers   cachedProbe[AuthnSupport]
 }
 
 // NewAuthnProbe returns a probe of the Authentication API of the org at
@@ -117,14 +101,30 @@ func NewAuthnProbe(client *http.Client, orgURL, appOrigin string, now func() tim
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &AuthnProbe{
+	p := &AuthnProbe{
 		client:    &c,
 		url:       strings.TrimRight(orgURL, "/") + "/api/v1/authn",
 		appOrigin: strings.TrimSuffix(appOrigin, "/"),
-		now:       now,
-		log:       log,
-		wait:      authnProbeWait,
 	}
+	p.answers = cachedProbe[AuthnSupport]{
+		now:   now,
+		probe: p.probe,
+		wait:  probeWait,
+		keepFor: func(a AuthnSupport) time.Duration {
+			switch a {
+			case AuthnUnknown:
+				return probeRetry
+			case AuthnUntrustedOrigin:
+				return authnRecheck
+			}
+			return 0
+		},
+		changed: func(ctx context.Context, a AuthnSupport) {
+			log.LogAttrs(ctx, slog.LevelInfo, "okta authentication API probe",
+				slog.String("url", p.url), slog.String("result", a.String()))
+		},
+	}
+	return p
 }
 
 // URL is the Authentication API's address that the probe asks, and that
@@ -138,64 +138,7 @@ func (p *AuthnProbe) AppOrigin() string { return p.appOrigin }
 // It waits for a running probe for a short while at most (1.5 s), and not
 // after ctx ends, so a slow provider never holds up a page for long; the
 // probe then finishes in the background, for the next caller.
-func (p *AuthnProbe) Check(ctx context.Context) AuthnSupport {
-	p.mu.Lock()
-	now := p.now()
-	if p.result != AuthnUnknown && (p.until.IsZero() || now.Before(p.until)) {
-		r := p.result
-		p.mu.Unlock()
-		return r
-	}
-	if p.inflight == nil && (p.until.IsZero() || !now.Before(p.until)) {
-		done := make(chan struct{})
-		p.inflight = done
-		// The probe outlives this request (other pages wait for it too),
-		// so it keeps the request's values but not its cancellation.
-		go p.run(context.WithoutCancel(ctx), done)
-	}
-	done, last := p.inflight, p.result
-	p.mu.Unlock()
-	if done == nil {
-		return last // an inconclusive probe is waiting for its retry time
-	}
-
-	t := time.NewTimer(p.wait)
-	defer t.Stop()
-	select {
-	case <-done:
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return p.result
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	return last
-}
-
-// run probes the org once and records the answer.
-func (p *AuthnProbe) run(ctx context.Context, done chan struct{}) {
-	ctx, cancel := context.WithTimeout(ctx, authnProbeTimeout)
-	defer cancel()
-	result := p.probe(ctx)
-
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if result != p.result {
-		p.log.LogAttrs(ctx, slog.LevelInfo, "okta authentication API probe",
-			slog.String("url", p.url), slog.String("result", result.String()))
-	}
-	p.result = result
-	switch result {
-	case AuthnUnknown:
-		p.until = p.now().Add(authnProbeRetry)
-	case AuthnUntrustedOrigin:
-		p.until = p.now().Add(authnProbeRecheck)
-	default:
-		p.until = time.Time{}
-	}
-	p.inflight = nil
-	close(done)
-}
+func (p *AuthnProbe) Check(ctx context.Context) AuthnSupport { return p.answers.check(ctx) }
 
 // maxProbeBody bounds what the probe reads of an answer.
 const maxProbeBody = 64 << 10

@@ -16,7 +16,7 @@ const testAppOrigin = "http://localhost:8080"
 
 // untilAnswered is a probe wait longer than any test runs: check returns
 // the probe's own answer, however slow the machine, instead of "unknown"
-// after authnProbeWait.
+// after probeWait.
 const untilAnswered = time.Hour
 
 func TestAuthnProbe(t *testing.T) {
@@ -77,7 +77,7 @@ func TestAuthnProbe(t *testing.T) {
 			}))
 			defer srv.Close()
 			p := NewAuthnProbe(srv.Client(), srv.URL+"/", testAppOrigin+"/", time.Now, slog.New(slog.DiscardHandler))
-			p.wait = untilAnswered
+			p.answers.wait = untilAnswered
 			if got := p.Check(context.Background()); got != tt.want {
 				t.Fatalf("Check: got %v, want %v", got, tt.want)
 			}
@@ -114,17 +114,17 @@ func TestAuthnProbeDoesNotHoldThePage(t *testing.T) {
 
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	p.wait = untilAnswered
+	p.answers.wait = untilAnswered
 	if got := p.Check(gone); got != AuthnUnknown {
 		t.Errorf("Check for a request that has ended: got %v, want unknown at once", got)
 	}
-	p.wait = 0
+	p.answers.wait = 0
 	if got := p.Check(context.Background()); got != AuthnUnknown {
 		t.Errorf("Check with its wait over: got %v, want unknown", got)
 	}
 
 	unblock()
-	p.wait = untilAnswered
+	p.answers.wait = untilAnswered
 	if got := p.Check(context.Background()); got != AuthnMissing {
 		t.Errorf("Check once the provider answers: got %v, want missing", got)
 	}
@@ -147,7 +147,7 @@ func TestAuthnProbeRetriesAfterInconclusive(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	p := NewAuthnProbe(srv.Client(), srv.URL, testAppOrigin, clock, slog.New(slog.DiscardHandler))
-	p.wait = untilAnswered
+	p.answers.wait = untilAnswered
 	if got := p.Check(context.Background()); got != AuthnUnknown {
 		t.Fatalf("first Check: got %v, want unknown", got)
 	}
@@ -155,7 +155,7 @@ func TestAuthnProbeRetriesAfterInconclusive(t *testing.T) {
 	if got := p.Check(context.Background()); got != AuthnUnknown {
 		t.Errorf("Check before the retry time: got %v, want unknown (no new probe yet)", got)
 	}
-	now = now.Add(authnProbeRetry + time.Second)
+	now = now.Add(probeRetry + time.Second)
 	if got := p.Check(context.Background()); got != AuthnMissing {
 		t.Errorf("Check after the retry time: got %v, want missing", got)
 	}
@@ -196,7 +196,7 @@ func TestAuthnProbeRechecksAnUntrustedOrigin(t *testing.T) {
 	defer srv.Close()
 	now := time.Now()
 	p := NewAuthnProbe(srv.Client(), srv.URL, testAppOrigin, func() time.Time { return now }, nil)
-	p.wait = untilAnswered
+	p.answers.wait = untilAnswered
 	if got := p.Check(context.Background()); got != AuthnUntrustedOrigin {
 		t.Fatalf("first Check: got %v, want untrusted origin", got)
 	}
@@ -204,7 +204,7 @@ func TestAuthnProbeRechecksAnUntrustedOrigin(t *testing.T) {
 	if got := p.Check(context.Background()); got != AuthnUntrustedOrigin {
 		t.Errorf("Check before the recheck time: got %v, want the cached untrusted origin", got)
 	}
-	now = now.Add(authnProbeRecheck + time.Second)
+	now = now.Add(authnRecheck + time.Second)
 	if got := p.Check(context.Background()); got != AuthnAvailable {
 		t.Errorf("Check after the recheck time: got %v, want available", got)
 	}

@@ -33,6 +33,9 @@ func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !p.cfg.NoIssParameter {
 		doc["authorization_response_iss_parameter_supported"] = true
 	}
+	if iss := p.misbehaviour().DiscoveryIssuer; iss != "" {
+		doc["issuer"] = iss
+	}
 	writeJSON(w, http.StatusOK, doc)
 }
 
@@ -86,7 +89,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		subject:     p.cfg.Subject,
 		nonce:       q.Get("nonce"),
 		scope:       q.Get("scope"),
-		authTime:    p.cfg.Now(),
+		authTime:    p.now(),
 	}
 	if hint := q.Get("login_hint"); hint != "" {
 		g.subject = hint
@@ -269,7 +272,7 @@ func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (str
 	published, other := p.signing, p.other
 	p.mu.Unlock()
 
-	now := p.cfg.Now()
+	now := p.now()
 	claims := map[string]any{
 		"ver":                1,
 		"jti":                "ID." + rand.Text(),

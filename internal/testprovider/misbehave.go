@@ -1,5 +1,7 @@
 package testprovider
 
+import "time"
+
 // Misbehaviour says how the provider departs from the specifications.
 // The zero value is a correct provider. Set it with Provider.Misbehave.
 type Misbehaviour struct {
@@ -33,6 +35,19 @@ type Misbehaviour struct {
 	// and the token endpoint then accepts any code_verifier, or none: a
 	// provider that does not implement PKCE.
 	IgnorePKCE bool
+
+	// DiscoveryIssuer, when set, is the issuer the discovery document
+	// names instead of the provider's own: a misconfigured provider, or a
+	// relying party configured with the wrong issuer.
+	DiscoveryIssuer string
+	// ClockSkew moves the provider's clock: ahead when positive, behind
+	// when negative. It shows in the Date header of every answer and in
+	// the times of every id_token (iat, exp, auth_time).
+	ClockSkew time.Duration
+	// NoCORS makes the Okta org's preflights (Config.Engine) refuse every
+	// origin, trusted or not, as when the app's origin is missing from
+	// Okta's Trusted Origins.
+	NoCORS bool
 }
 
 // Signing chooses how the id_token is signed.

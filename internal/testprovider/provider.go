@@ -61,6 +61,17 @@ type Config struct {
 	// discovery does not advertise authorization_response_iss_parameter_supported
 	// and authorize sends no iss parameter.
 	NoIssParameter bool
+	// Engine makes the provider's origin an Okta org of that pipeline
+	// ("idx" for Identity Engine, "v1" for Classic): it serves
+	// /.well-known/okta-organization, answers POST /api/v1/authn with an
+	// Okta error object, and answers the Sign-In Widget's CORS preflights
+	// (/api/v1/authn, and {issuer}/v1/interact for "idx") for
+	// TrustedOrigins. Empty: none of these exist, as at a provider that is
+	// not Okta.
+	Engine string
+	// TrustedOrigins are the origins the Okta org's CORS policy trusts,
+	// like Okta's Trusted Origins. Only with Engine.
+	TrustedOrigins []string
 }
 
 // Defaults for Config.
@@ -309,7 +320,31 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET "+IssuerPath+"/v1/keys", p.handleKeys)
 	mux.HandleFunc(IssuerPath+"/v1/userinfo", p.handleUserInfo)
 	mux.HandleFunc("GET "+IssuerPath+"/v1/logout", p.handleLogout)
-	return mux
+	if p.cfg.Engine != "" {
+		mux.HandleFunc("GET /.well-known/okta-organization", p.handleOrganization)
+		mux.HandleFunc("POST /api/v1/authn", p.handleAuthn)
+		mux.HandleFunc("OPTIONS /api/v1/authn", p.handlePreflight)
+		if p.cfg.Engine == "idx" {
+			mux.HandleFunc("OPTIONS "+IssuerPath+"/v1/interact", p.handlePreflight)
+		}
+	}
+	return p.dated(mux)
+}
+
+// now is the provider's clock: Config.Now, moved by
+// Misbehaviour.ClockSkew.
+func (p *Provider) now() time.Time {
+	return p.cfg.Now().Add(p.misbehaviour().ClockSkew)
+}
+
+// dated sets the Date header of every answer from the provider's clock
+// (RFC 9110 6.6.1), so a skewed clock shows there as it does at a real
+// provider.
+func (p *Provider) dated(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", p.now().UTC().Format(http.TimeFormat))
+		h.ServeHTTP(w, r)
+	})
 }
 
 // hang blocks until the client gives up or the provider closes.

@@ -221,3 +221,133 @@ func TestHangsEndWithTheClient(t *testing.T) {
 		t.Fatal("Close still waiting after 10s")
 	}
 }
+
+// TestClockSkew: a skewed clock shows in the Date header and in the
+// id_token's times.
+func TestClockSkew(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI, Now: func() time.Time { return base }})
+	for _, skew := range []time.Duration{0, 10 * time.Minute, -2 * time.Minute} {
+		t.Run(skew.String(), func(t *testing.T) {
+			op.Misbehave(testprovider.Misbehaviour{ClockSkew: skew})
+			want := base.Add(skew)
+			resp, err := http.Get(op.Issuer() + "/.well-known/openid-configuration")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Date"); got != want.Format(http.TimeFormat) {
+				t.Errorf("Date: got %q, want %q", got, want.Format(http.TimeFormat))
+			}
+			_, body := redeem(t, op, code(t, op, nil).Get("code"), verifier)
+			parts := strings.Split(body["id_token"].(string), ".")
+			payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims struct{ Iat, Exp int64 }
+			if err := json.Unmarshal(payload, &claims); err != nil {
+				t.Fatal(err)
+			}
+			if claims.Iat != want.Unix() || claims.Exp != want.Add(time.Hour).Unix() {
+				t.Errorf("iat, exp: got %d, %d; want %d, %d", claims.Iat, claims.Exp, want.Unix(), want.Add(time.Hour).Unix())
+			}
+		})
+	}
+}
+
+// TestDiscoveryIssuer: the discovery document names the issuer it is told to.
+func TestDiscoveryIssuer(t *testing.T) {
+	t.Parallel()
+	op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI})
+	for _, tc := range []struct{ name, set, want string }{
+		{"own", "", op.Issuer()},
+		{"other", "https://evil.example", "https://evil.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op.Misbehave(testprovider.Misbehaviour{DiscoveryIssuer: tc.set})
+			resp, err := http.Get(op.Issuer() + "/.well-known/openid-configuration")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var doc struct{ Issuer string }
+			if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Issuer != tc.want {
+				t.Errorf("issuer: got %q, want %q", doc.Issuer, tc.want)
+			}
+		})
+	}
+}
+
+// TestOktaOrg: with an Engine, the origin is an Okta org whose CORS trusts
+// exactly the trusted origins; without one, none of it exists.
+func TestOktaOrg(t *testing.T) {
+	t.Parallel()
+	const trusted = "http://localhost:8080"
+	preflight := func(t *testing.T, u, origin string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodOptions, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := noRedirect().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin")
+	}
+	for _, tc := range []struct {
+		name         string
+		engine       string
+		noCORS       bool
+		origin       string
+		wantPipeline string // "" when there is no organization document
+		wantAuthn    int    // status of the authn preflight
+		wantInteract int    // status of the interact preflight
+	}{
+		{"identity engine, trusted", "idx", false, trusted, "idx", 204, 204},
+		{"identity engine, other origin", "idx", false, "http://other.example", "idx", 403, 403},
+		{"identity engine, NoCORS", "idx", true, trusted, "idx", 403, 403},
+		{"classic, trusted", "v1", false, trusted, "v1", 204, 404},
+		{"not Okta", "", false, trusted, "", 404, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op := testprovider.New(t, testprovider.Config{RedirectURI: redirectURI, Engine: tc.engine, TrustedOrigins: []string{trusted}})
+			op.Misbehave(testprovider.Misbehaviour{NoCORS: tc.noCORS})
+			resp, err := http.Get(op.URL() + "/.well-known/okta-organization")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var org struct{ Pipeline string }
+			err = json.NewDecoder(resp.Body).Decode(&org)
+			resp.Body.Close()
+			if tc.wantPipeline == "" {
+				if resp.StatusCode != http.StatusNotFound {
+					t.Errorf("organization document: got %d, want 404", resp.StatusCode)
+				}
+			} else if err != nil || org.Pipeline != tc.wantPipeline {
+				t.Errorf("organization document: got %d pipeline %q (%v), want %q", resp.StatusCode, org.Pipeline, err, tc.wantPipeline)
+			}
+			for _, p := range []struct {
+				url  string
+				want int
+			}{{op.URL() + "/api/v1/authn", tc.wantAuthn}, {op.Issuer() + "/v1/interact", tc.wantInteract}} {
+				status, acao := preflight(t, p.url, tc.origin)
+				wantACAO := ""
+				if p.want == http.StatusNoContent {
+					wantACAO = tc.origin
+				}
+				if status != p.want || acao != wantACAO {
+					t.Errorf("OPTIONS %s: got %d, Access-Control-Allow-Origin %q; want %d, %q", p.url, status, acao, p.want, wantACAO)
+				}
+			}
+		})
+	}
+}

@@ -66,6 +66,47 @@
     return load(script, url, integrity);
   }
 
+  // widgetOptions turns the server's settings into the widget's options
+  // for the mode the server chose.
+  function widgetOptions(config) {
+    var options = {
+      // The Okta org (oktaUrl), which the server checked is the issuer's.
+      baseUrl: config.baseUrl,
+      issuer: config.issuer,
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+      language: config.language,
+      assets: { baseUrl: config.assets.baseUrl },
+      // The server keeps the verifier; the widget only forwards these.
+      codeChallenge: config.codeChallenge,
+      codeChallengeMethod: config.codeChallengeMethod,
+    };
+    if (config.engine === 'oie') {
+      // Identity Engine: the interaction code flow (/v1/interact and the
+      // IDX API), the widget's default whenever clientId is set. The
+      // server's state comes back on the redirect; its nonce goes into
+      // the ID token.
+      options.useClassicEngine = false;
+      options.state = config.state;
+      options.scopes = config.scopes;
+      options.authParams = { nonce: config.nonce };
+      // No "Keep me signed in": it would leave the username in a cookie.
+      options.features = { rememberMe: false };
+      return options;
+    }
+    // Okta's classic Authentication API (/api/v1/authn) and a session
+    // token sent to /authorize.
+    options.useClassicEngine = true;
+    options.authParams = {
+      responseType: 'code',
+      pkce: true,
+      state: config.state,
+      nonce: config.nonce,
+      scopes: config.scopes,
+    };
+    return options;
+  }
+
   Promise.all([
     loadStyle(config.assets.style, config.assets.styleIntegrity),
     loadScript(config.assets.script, config.assets.scriptIntegrity),
@@ -77,30 +118,10 @@
     if (loading) {
       loading.hidden = true;
     }
-    var widget = new window.OktaSignIn({
-      // The Okta org (oktaUrl), which the server checked is the issuer's.
-      baseUrl: config.baseUrl,
-      issuer: config.issuer,
-      clientId: config.clientId,
-      redirectUri: config.redirectUri,
-      // Okta's classic Authentication API (/api/v1/authn), not Identity
-      // Engine's interaction code flow.
-      useClassicEngine: true,
-      language: config.language,
-      assets: { baseUrl: config.assets.baseUrl },
-      // The server keeps the verifier; the widget only forwards these.
-      codeChallenge: config.codeChallenge,
-      codeChallengeMethod: config.codeChallengeMethod,
-      authParams: {
-        responseType: 'code',
-        pkce: true,
-        state: config.state,
-        nonce: config.nonce,
-        scopes: config.scopes,
-      },
-    });
-    // On success the widget navigates to /authorize and then to the
-    // callback; problems with the credentials are shown inside the widget.
+    var widget = new window.OktaSignIn(widgetOptions(config));
+    // On success the widget navigates to the callback (Identity Engine:
+    // directly, with an interaction code; Classic: through /authorize,
+    // with a code); problems with the credentials are shown inside it.
     return widget.showSignInAndRedirect({ el: '#sign-in-widget' });
   }, showProblem).catch(function (err) {
     // The widget shows sign-in problems itself; anything else is a bug
