@@ -64,7 +64,10 @@ func (p *Provider) routes() http.Handler {
 	}
 
 	mux.Handle("GET "+base+"/v1/authorize", p.handleAuthorize())
+	// The sign-in steps: a failed post redirects to the GET of its page.
+	mux.Handle("GET "+base+"/v1/login", p.handleLoginPage())
 	mux.Handle("POST "+base+"/v1/login", p.handleLogin())
+	mux.Handle("GET "+base+"/v1/login/otp", p.handleLoginOTPPage())
 	mux.Handle("POST "+base+"/v1/login/otp", p.handleLoginOTP())
 	mux.Handle("POST "+base+"/v1/login/switch", p.handleSwitchUser())
 	mux.Handle("GET "+base+"/v1/logout", p.handleLogout())
