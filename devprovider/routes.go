@@ -78,6 +78,8 @@ func (p *Provider) routes() http.Handler {
 	// Dev only: see SessionsPagePath.
 	mux.Handle("GET "+SessionsPagePath, p.handleSessionsPage())
 	mux.Handle("POST "+SessionsPagePath, p.handleSignOutEverywhere())
+	// Where the Sign-In Widget's help link goes: see HelpPagePath.
+	mux.Handle("GET "+HelpPagePath, p.handleHelpPage())
 	// Browsers ask every origin for /favicon.ico on their own; an empty
 	// answer keeps a 404 out of their consoles.
 	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
