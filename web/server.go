@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,10 @@ type Deps struct {
 	// api.MessagesPath behind the same middleware as every page; nil
 	// means none.
 	API http.Handler
+	// StoreHealth reports whether the shared session store (Redis)
+	// answers; nil when sessions are in this process. /healthz calls it at
+	// most once a second, and waits for it at most a second.
+	StoreHealth func(context.Context) error
 }
 
 // Server holds the dependencies shared by the handlers.
@@ -78,6 +83,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	// api is the resource server, or nil.
 	api http.Handler
+	// storeHealth is the session store's part of /healthz.
+	storeHealth *storeHealth
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -130,6 +137,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
 		api:         d.API,
+		storeHealth: &storeHealth{check: d.StoreHealth, now: d.Now},
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())
