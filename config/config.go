@@ -131,6 +131,14 @@ type Config struct {
 	// DefaultAuthJSDir in the working directory.
 	AuthJSDir string
 
+	// Scopes are requested by every login; Load sets them (openid profile
+	// email, and offline_access with the development provider). Empty in
+	// a Config built by hand means auth's default.
+	Scopes []string
+	// DevAccessTokenTTL and DevRefreshTokenTTL are the development
+	// provider's token lifetimes; zero means its defaults.
+	DevAccessTokenTTL, DevRefreshTokenTTL time.Duration
+
 	// sources says where each setting came from, for the overview page.
 	sources [numSettings]string
 	// notices are things the user should know about how the settings were
@@ -160,6 +168,11 @@ type Options struct {
 	DevEngine string
 	// SPAAddr is where the single-page app listens (-spa-addr), or "off".
 	SPAAddr string
+	// DevAccessTokenTTL and DevRefreshTokenTTL are the development
+	// provider's token lifetimes (-dev-access-token-ttl,
+	// -dev-refresh-token-ttl), as durations such as 30s; empty means the
+	// defaults.
+	DevAccessTokenTTL, DevRefreshTokenTTL string
 }
 
 // Draft is the configuration as the file, the environment and the flags
@@ -251,6 +264,12 @@ func Load(opts Options) (Draft, error) {
 	if opts.SPAAddr != "" {
 		l.set(settingSPAAddr, opts.SPAAddr, fromFlag("-spa-addr"))
 	}
+	if opts.DevAccessTokenTTL != "" {
+		l.set(settingDevAccessTTL, opts.DevAccessTokenTTL, fromFlag("-dev-access-token-ttl"))
+	}
+	if opts.DevRefreshTokenTTL != "" {
+		l.set(settingDevRefreshTTL, opts.DevRefreshTokenTTL, fromFlag("-dev-refresh-token-ttl"))
+	}
 
 	cfg := Config{
 		Leeway:          DefaultLeeway,
@@ -264,6 +283,7 @@ func Load(opts Options) (Draft, error) {
 	listen, devAddr := l.addresses(port)
 	l.chooseProvider(&cfg, opts.Dev)
 	spaAddr := l.parseAPI(&cfg, listen, devAddr)
+	l.parseTokens(&cfg)
 	l.engines(&cfg)
 	l.checkRedirect(&cfg, listen)
 	if len(l.problems) > 0 {
@@ -547,6 +567,7 @@ func (d Draft) Resolve(b Bound) (Config, error) {
 	cfg.TrustedProxies = slices.Clone(d.cfg.TrustedProxies)
 	cfg.APIClients = slices.Clone(d.cfg.APIClients)
 	cfg.APIOrigins = slices.Clone(d.cfg.APIOrigins)
+	cfg.Scopes = slices.Clone(d.cfg.Scopes)
 	cfg.CookieKeys = nil
 	for _, k := range d.cfg.CookieKeys {
 		cfg.CookieKeys = append(cfg.CookieKeys, slices.Clone(k))
@@ -712,6 +733,12 @@ func (c Config) Masked() []Setting {
 	if file == "" {
 		file = "(none)"
 	}
+	devTTL := func(d time.Duration) string {
+		if !c.Dev {
+			return "(no development provider)"
+		}
+		return d.String()
+	}
 	orNone := func(v, none string) string {
 		if v == "" {
 			return none
@@ -747,6 +774,9 @@ func (c Config) Masked() []Setting {
 		{settingSPAClientID, orNone(c.SPAClientID, "(not set: no single-page app)")},
 		{settingSPAAddr, orNone(c.SPAOrigin, "(off)")},
 		{settingAuthJSDir, orNone(c.AuthJSDir, "(not set)")},
+		{settingScopes, strings.Join(c.Scopes, " ")},
+		{settingDevAccessTTL, devTTL(c.DevAccessTokenTTL)},
+		{settingDevRefreshTTL, devTTL(c.DevRefreshTokenTTL)},
 		{settingFile, file},
 	}
 	names := references()

@@ -37,6 +37,9 @@ const (
 	settingSPAPort
 	settingSPAAddr
 	settingAuthJSDir
+	settingScopes
+	settingDevAccessTTL
+	settingDevRefreshTTL
 	numSettings
 )
 
@@ -131,6 +134,13 @@ func references() [numSettings]Reference {
 			About:   "Where the single-page app listens, host:port, or off"},
 		settingAuthJSDir: {Name: "okta-auth-js folder", FileKey: "spa.authJsDir", Env: []string{"OKTA_SAMPLE_AUTHJS_DIR"},
 			Default: DefaultAuthJSDir + " if present", About: "The dist/ folder of @okta/okta-auth-js, which the single-page app loads"},
+		settingScopes: {Name: "scopes", FileKey: "oidc.scope", Env: []string{"OKTA_SAMPLE_SCOPES"},
+			Default: "openid profile email; with the development provider also offline_access",
+			About:   "The scopes each login requests, space- or comma-separated; openid is required, offline_access asks for a refresh token"},
+		settingDevAccessTTL: {Name: "development provider access token lifetime", Flag: "-dev-access-token-ttl",
+			Default: "1h", About: "How long the development provider's access tokens live, such as 30s to try refresh tokens"},
+		settingDevRefreshTTL: {Name: "development provider refresh token lifetime", Flag: "-dev-refresh-token-ttl",
+			Default: "168h", About: "How long the development provider's refresh tokens stay usable after each use"},
 	}
 }
 

@@ -83,6 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // flags is the command line, parsed.
 type flags struct {
 	configFile, addr, devAddr, devEngine, logFormat, debugAddr, spaAddr string
+	devAccessTTL, devRefreshTTL                                         string
 	dev                                                                 bool
 }
 
@@ -99,6 +100,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
+	fs.StringVar(&f.devAccessTTL, "dev-access-token-ttl", "", "lifetime of the development provider's access tokens, such as 30s (default 1h)")
+	fs.StringVar(&f.devRefreshTTL, "dev-refresh-token-ttl", "", "how long the development provider's refresh tokens stay usable after each use (default 168h)")
 	fs.StringVar(&f.spaAddr, "spa-addr", "", "listen address of the single-page app, host:port, or off (default 127.0.0.1:8082 with the development provider or an SPA client id)")
 	// The flag package prints what is wrong itself; the full help is for
 	// -h only, on stdout.
@@ -118,7 +121,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 }
 
 func (f flags) options(getenv func(string) string) config.Options {
-	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine, SPAAddr: f.spaAddr}
+	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine, SPAAddr: f.spaAddr,
+		DevAccessTokenTTL: f.devAccessTTL, DevRefreshTokenTTL: f.devRefreshTTL}
 }
 
 // listeners are the app's; in dev mode, the development provider's; when
@@ -325,6 +329,7 @@ func newLogin(cfg config.Config, log *slog.Logger, spent auth.SpentStates) (logi
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		RedirectURL:  cfg.RedirectURI,
+		Scopes:       cfg.Scopes,
 		Leeway:       cfg.Leeway,
 		Timeout:      cfg.ProviderTimeout,
 		// The first key seals, all of them open. None: auth makes a random
@@ -403,7 +408,11 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		// custom login page's calls come from there (CORS).
 		TrustedOrigins: []string{cfg.PublicURL()},
 		Engine:         engine,
-		Logger:         log.With("component", "devprovider"),
+		// Short lifetimes let a test, or a curious user, see the app
+		// refresh the access token (-dev-access-token-ttl 30s).
+		AccessTokenTTL:  cfg.DevAccessTokenTTL,
+		RefreshTokenTTL: cfg.DevRefreshTokenTTL,
+		Logger:          log.With("component", "devprovider"),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
