@@ -58,8 +58,16 @@ type Identity struct {
 	UserInfoErr    error
 	// RawIDToken is kept server-side for logout's id_token_hint.
 	RawIDToken string
+	// AccessToken and RefreshToken (empty unless the provider issued one,
+	// as for the offline_access scope) are kept server-side so that
+	// Logout can revoke them. They never belong in a page or a log.
+	AccessToken, RefreshToken string
 	// Expiry is the id_token's exp.
 	Expiry time.Time
+	// AccessTokenExpiry is when the access token expires, from the token
+	// response's expires_in (RFC 6749 5.1); zero when the provider did not
+	// say. Refresh before then.
+	AccessTokenExpiry time.Time
 	// ReturnTo is the path given to Begin, or "" when it was empty or not
 	// a path on this origin: redirect to your default page then.
 	ReturnTo string
@@ -124,11 +132,14 @@ func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *ht
 		Subject:       idToken.Subject,
 		IDTokenClaims: claims,
 		RawIDToken:    rawIDToken,
+		AccessToken:   tok.AccessToken,
+		RefreshToken:  tok.RefreshToken,
 		Expiry:        idToken.Expiry,
 		ReturnTo:      tx.ReturnTo,
 		Grant:         grant,
 		StartPath:     tx.StartPath,
 	}
+	id.AccessTokenExpiry = tok.Expiry
 	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject)
 	var mismatch *Error
 	if errors.As(id.UserInfoErr, &mismatch) {

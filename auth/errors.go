@@ -27,7 +27,8 @@ var ErrStoreUnavailable = errors.New("auth: the spent-state store is unavailable
 // succeeded; it wraps the last discovery error.
 var ErrNotReady = errors.New("auth: provider not reachable yet")
 
-// Error is why Finish refused a login whose transaction it found. Step
+// Error is why Finish refused a login whose transaction it found, or
+// Refresh a refresh. Step
 // says where the login stopped and Check which rule failed:
 //
 //	Step        Check       what failed
@@ -45,6 +46,13 @@ var ErrNotReady = errors.New("auth: provider not reachable yet")
 //	            "format", "iss", "aud", "azp", "exp", "iat", "nbf", "sub",
 //	            "nonce" or "at_hash"
 //	"userinfo"  "sub"       userinfo is about another user (OIDC Core 5.3.2)
+//	"refresh"   "error"     the token endpoint refused the refresh token
+//	                        (Refresh): Code "invalid_grant" means it is
+//	                        expired, revoked or already used
+//	            "response"  no usable token response, as for "token"
+//
+// A refreshed id_token that fails is Step "id_token", as at login, with
+// Check "sub" when it is about another user.
 //
 // Nothing in an Error is a secret: never the code, a token or the client
 // secret. Description, Got and Want come from the provider or the
@@ -77,6 +85,10 @@ func (e *Error) Error() string {
 		msg = fmt.Sprintf("auth: token request refused with %q: %v", e.Code, e.Err)
 	case e.Step == "token":
 		msg = fmt.Sprintf("auth: token request failed: %v", e.Err)
+	case e.Step == "refresh" && e.Check == "error":
+		msg = fmt.Sprintf("auth: refresh refused with %q: %v", e.Code, e.Err)
+	case e.Step == "refresh":
+		msg = fmt.Sprintf("auth: refresh failed: %v", e.Err)
 	default:
 		msg = fmt.Sprintf("auth: %v", e.Err)
 	}

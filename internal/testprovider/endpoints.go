@@ -157,24 +157,41 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	if tr.GrantType != "authorization_code" {
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code")
-		return
-	}
-	p.mu.Lock()
-	g, ok := p.codes[tr.Code]
-	delete(p.codes, tr.Code) // single use, whatever happens next
-	p.mu.Unlock()
-	if !ok || g.clientID != tr.ClientID {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign code")
-		return
-	}
-	if tr.RedirectURI != g.redirectURI {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri differs from the authorization request")
-		return
-	}
-	if desc := checkPKCE(g, tr.CodeVerifier, m.IgnorePKCE); desc != "" {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+	var g grant
+	switch tr.GrantType {
+	case "authorization_code":
+		p.mu.Lock()
+		code, ok := p.codes[tr.Code]
+		delete(p.codes, tr.Code) // single use, whatever happens next
+		p.mu.Unlock()
+		if !ok || code.clientID != tr.ClientID {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign code")
+			return
+		}
+		if tr.RedirectURI != code.redirectURI {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri differs from the authorization request")
+			return
+		}
+		if desc := checkPKCE(code, tr.CodeVerifier, m.IgnorePKCE); desc != "" {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+			return
+		}
+		g = code
+	case "refresh_token":
+		// Rotation, as Okta does it: each refresh token works once. An
+		// ID token from a refresh has no nonce (OIDC Core 12.2).
+		p.mu.Lock()
+		old, ok := p.refresh[tr.RefreshToken]
+		delete(p.refresh, tr.RefreshToken)
+		p.mu.Unlock()
+		if !ok || old.clientID != tr.ClientID {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign refresh token")
+			return
+		}
+		g = old
+		g.nonce = ""
+	default:
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code and refresh_token")
 		return
 	}
 
@@ -196,6 +213,14 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		"scope":        g.scope,
 		"id_token":     idToken,
 	}
+	if strings.Contains(" "+g.scope+" ", " offline_access ") {
+		refreshToken := "tp-rt-" + rand.Text()
+		p.mu.Lock()
+		p.refresh[refreshToken] = g
+		p.issued = append(p.issued, refreshToken)
+		p.mu.Unlock()
+		resp["refresh_token"] = refreshToken
+	}
 	if m.TokenType != "" {
 		resp["token_type"] = m.TokenType
 	}
@@ -212,6 +237,7 @@ func (p *Provider) recordTokenRequest(r *http.Request) TokenRequest {
 		ClientAuth:   "none",
 		GrantType:    r.PostForm.Get("grant_type"),
 		Code:         r.PostForm.Get("code"),
+		RefreshToken: r.PostForm.Get("refresh_token"),
 		RedirectURI:  r.PostForm.Get("redirect_uri"),
 		CodeVerifier: r.PostForm.Get("code_verifier"),
 		ClientID:     r.PostForm.Get("client_id"),
