@@ -16,6 +16,8 @@ targets=(
   ./web:FuzzClientAddress
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
+  ./session:FuzzDecodeProfile
+  ./web:FuzzProfilePage
   ./devprovider:FuzzTokenRequest
   ./devprovider:FuzzAuthnRequest
   ./devprovider:FuzzIDXRequest
