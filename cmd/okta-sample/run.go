@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,18 @@ const devClientID = "0oa-okta-go-sample-dev"
 // decided, wire the app, and serve until ctx ends. Tests call it with
 // -addr and -dev-addr on port 0.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runWith(ctx, runDeps{}, args, getenv, stdout, stderr)
+}
+
+// runDeps is what tests replace in run. The zero value is the program's.
+type runDeps struct {
+	// newSigningKey makes the development provider's signing keys; nil
+	// generates fresh ones (devprovider.Config.NewSigningKey).
+	newSigningKey func() (*rsa.PrivateKey, error)
+}
+
+// runWith is run with deps.
+func runWith(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -57,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, log, widget, ls)
+	a, err := newApp(cfg, log, widget, ls, deps)
 	if err != nil {
 		return err
 	}
@@ -176,10 +189,10 @@ type app struct {
 
 // newApp wires the app for cfg: the development provider when cfg says
 // so, the login machinery, and the web handler.
-func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners, deps runDeps) (*app, error) {
 	a := &app{log: log}
 	if cfg.Dev {
-		provider, users, err := newDevProvider(cfg, log)
+		provider, users, err := newDevProvider(cfg, log, deps.newSigningKey)
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +301,7 @@ func (a *app) serve(ctx context.Context) error {
 // newDevProvider makes the embedded provider for cfg, with a client
 // registered for exactly this app: its redirect URI, its public URL for
 // logout and as a trusted origin.
-func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.DemoUser, error) {
+func newDevProvider(cfg config.Config, log *slog.Logger, newSigningKey func() (*rsa.PrivateKey, error)) (http.Handler, []web.DemoUser, error) {
 	users := devprovider.DemoUsers()
 	p, err := devprovider.New(devprovider.Config{
 		Issuer: cfg.Issuer,
@@ -303,6 +316,7 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (http.Handler, []web.De
 		// custom login page's calls come from there (CORS).
 		TrustedOrigins: []string{cfg.PublicURL()},
 		Logger:         log.With("component", "devprovider"),
+		NewSigningKey:  newSigningKey,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
