@@ -27,6 +27,7 @@ import (
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -80,6 +81,7 @@ func startDevProvider(t *testing.T, trusted ...string) string {
 			PostLogoutRedirectURIs: []string{testAppOrigin + "/"},
 		}},
 		TrustedOrigins: trusted,
+		NewSigningKey:  (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		t.Fatalf("devprovider.New: %v", err)
@@ -270,6 +272,7 @@ func fakeDist(t *testing.T) string {
 }
 
 func TestLoginCustomPage(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProvider(t, testAppOrigin)
 	providerOrigin := config.Config{Issuer: issuer}.OrgURL()
 	local, err := LocalWidget(fakeDist(t))
@@ -456,6 +459,7 @@ var cssURLRef = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
 // allows every file of the pinned widget release, including the fonts and
 // images its stylesheet names, and nothing else from the CDN.
 func TestWidgetCSPPinsTheRelease(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	csp := cspDirectives(resp.Header.Get("Content-Security-Policy"))
@@ -514,6 +518,7 @@ func TestWidgetCSPPinsTheRelease(t *testing.T) {
 }
 
 func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	seen := make(map[string]bool)
 	for i := range 3 {
@@ -531,6 +536,7 @@ func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
 // TestLoginCustomReturnTo: the page's login keeps a same-origin return_to
 // and drops any other, so the callback goes to the profile instead.
 func TestLoginCustomReturnTo(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, tt := range []struct{ name, returnTo, want string }{
 		{"same-origin path", "/authorization-code/profile?x=1", "/authorization-code/profile?x=1"},
@@ -557,6 +563,7 @@ func TestLoginCustomReturnTo(t *testing.T) {
 }
 
 func TestOtherPagesKeepDefaultCSP(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, path := range []string{"/", "/authorization-code/login-redirect", "/no-such-page"} {
 		policy := get(t, h, path).Header.Get("Content-Security-Policy")
@@ -568,6 +575,7 @@ func TestOtherPagesKeepDefaultCSP(t *testing.T) {
 }
 
 func TestLoginCustomNotOktaCompatible(t *testing.T) {
+	t.Parallel()
 	issuer := startPlainProvider(t)
 	h := newTestServer(t, issuer, CDNWidget())
 	resp, body := getOnceProbed(t, h, `id="not-okta"`)
@@ -593,6 +601,7 @@ func TestLoginCustomNotOktaCompatible(t *testing.T) {
 }
 
 func TestLoginCustomUntrustedOrigin(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, "http://other.example"), CDNWidget())
 	_, body := getOnceProbed(t, h, `id="untrusted-origin"`)
 	for _, want := range []string{`id="untrusted-origin"`, testAppOrigin, "Trusted Origins", `id="widget-config"`} {
@@ -603,6 +612,7 @@ func TestLoginCustomUntrustedOrigin(t *testing.T) {
 }
 
 func TestLoginCustomProviderDown(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, "", CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	body := readBody(t, resp)
@@ -636,6 +646,7 @@ func getOnceProbed(t *testing.T, h http.Handler, marker string) (*http.Response,
 }
 
 func TestWidgetAssetsServed(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProvider(t, testAppOrigin)
 	local, err := LocalWidget(fakeDist(t))
 	if err != nil {
@@ -728,6 +739,7 @@ func TestFindWidget(t *testing.T) {
 // html/template writes a value inside <script type="application/json"> as
 // JSON that cannot end the element, whatever the configuration holds.
 func TestWidgetConfigEscaping(t *testing.T) {
+	t.Parallel()
 	tmpl := template.Must(template.New("x").Parse(`<script type="application/json" id="widget-config">{{.}}</script>`))
 	hostile := widgetConfig{ClientID: `</script><script>alert(1)</script>`, Issuer: `"'&<!--`}
 	var b strings.Builder
@@ -764,6 +776,7 @@ func requireWidgetPackage(t *testing.T) {
 // npm package, whose dist/ files are the CDN's, and checks that the Go
 // constants, package.json and package-lock.json agree on the version.
 func TestWidgetIntegrity(t *testing.T) {
+	t.Parallel()
 	requireWidgetPackage(t)
 	for _, tt := range []struct{ file, want string }{
 		{widgetScriptFile, widgetScriptIntegrity},
@@ -788,6 +801,7 @@ func TestWidgetIntegrity(t *testing.T) {
 // TestWidgetVersionPinned checks that package.json pins exactly
 // WidgetVersion and that the lockfile agrees.
 func TestWidgetVersionPinned(t *testing.T) {
+	t.Parallel()
 	var pkg struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}
