@@ -94,6 +94,11 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 		stopWaiting()
 	}()
 	t.Cleanup(func() {
+		// The browsers' spare connections, dialled but never used, would
+		// hold the app's graceful shutdown for 5s: net/http counts a
+		// connection without a request as idle only after 5s.
+		client.CloseIdleConnections()
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		select {
 		case err := <-done:

@@ -184,7 +184,9 @@ type app struct {
 	servers   []*http.Server
 	lns       []net.Listener
 	connector *auth.Connector
-	demoUsers []web.DemoUser
+	// providerClient makes the app's calls to the provider.
+	providerClient *http.Client
+	demoUsers      []web.DemoUser
 }
 
 // newApp wires the app for cfg: the development provider when cfg says
@@ -203,7 +205,7 @@ func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls lis
 	if err != nil {
 		return nil, err
 	}
-	a.connector = lg.connector
+	a.connector, a.providerClient = lg.connector, lg.httpClient
 	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
@@ -288,6 +290,10 @@ func (a *app) serve(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
+	// A connection the provider client dialled but never used would hold
+	// the development provider's shutdown for 5s: net/http waits that long
+	// for a new connection's first request.
+	a.providerClient.CloseIdleConnections()
 	for _, srv := range a.servers {
 		if serr := srv.Shutdown(shutdownCtx); serr != nil {
 			a.log.Warn("shutdown", "err", serr)
