@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +33,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "doctor" {
 		return runDoctor(ctx, args[1:], getenv, stdout, stderr)
 	}
+	return runWith(ctx, runDeps{}, args, getenv, stdout, stderr)
+}
+
+// runDeps is what tests replace in run. The zero value is the program's.
+type runDeps struct {
+	// newSigningKey makes the development provider's signing keys; nil
+	// generates fresh ones (devprovider.Config.NewSigningKey).
+	newSigningKey func() (*rsa.PrivateKey, error)
+}
+
+// runWith is run with deps.
+func runWith(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -61,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, log, widget, ls)
+	a, err := newApp(ctx, cfg, log, widget, ls, deps)
 	if err != nil {
 		return err
 	}
@@ -176,7 +189,9 @@ type app struct {
 	servers   []*http.Server
 	lns       []net.Listener
 	connector *auth.Connector
-	demoUsers []web.DemoUser
+	// providerClient makes the app's calls to the provider.
+	providerClient *http.Client
+	demoUsers      []web.DemoUser
 	// closeStores releases the stores' connections after the servers
 	// have stopped; nil when there is nothing to release.
 	closeStores func() error
@@ -185,7 +200,7 @@ type app struct {
 // newApp wires the app for cfg: the development provider when cfg says
 // so, the stores (memory or Redis), the login machinery, and the web
 // handler.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners, deps runDeps) (*app, error) {
 	a := &app{log: log}
 	st, err := newStores(ctx, cfg, log)
 	if err != nil {
@@ -193,7 +208,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web
 	}
 	a.closeStores = st.close
 	if cfg.Dev {
-		provider, users, err := newDevProvider(cfg, log)
+		provider, users, err := newDevProvider(cfg, log, deps.newSigningKey)
 		if err != nil {
 			a.close()
 			return nil, err
@@ -206,7 +221,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web
 		a.close()
 		return nil, err
 	}
-	a.connector = lg.connector
+	a.connector, a.providerClient = lg.connector, lg.httpClient
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
 		Logger:   log,
@@ -308,6 +323,10 @@ func (a *app) serve(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
+	// A connection the provider client dialled but never used would hold
+	// the development provider's shutdown for 5s: net/http waits that long
+	// for a new connection's first request.
+	a.providerClient.CloseIdleConnections()
 	for _, srv := range a.servers {
 		if serr := srv.Shutdown(shutdownCtx); serr != nil {
 			a.log.Warn("shutdown", "err", serr)
@@ -323,7 +342,7 @@ func (a *app) serve(ctx context.Context) error {
 // registered for exactly this app: its redirect URI, its public URL for
 // logout and as a trusted origin. It returns the provider with its demo
 // users as the overview page and the banner show them.
-func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider, []web.DemoUser, error) {
+func newDevProvider(cfg config.Config, log *slog.Logger, newSigningKey func() (*rsa.PrivateKey, error)) (*devprovider.Provider, []web.DemoUser, error) {
 	engine := devprovider.EngineIdentity
 	if cfg.DevEngine == config.DevEngineClassic {
 		engine = devprovider.EngineClassic
@@ -343,6 +362,7 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		TrustedOrigins: []string{cfg.PublicURL()},
 		Engine:         engine,
 		Logger:         log.With("component", "devprovider"),
+		NewSigningKey:  newSigningKey,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
