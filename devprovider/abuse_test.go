@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // The three attacks below were first reproduced from outside against the
@@ -246,8 +248,9 @@ func TestConfigClientIP(t *testing.T) {
 	issuer := "http://" + srv.Listener.Addr().String() + "/oauth2/default"
 	srv.Close()
 	p, err := New(Config{Issuer: issuer,
-		Clients:  []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}},
-		ClientIP: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+		Clients:       []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}},
+		ClientIP:      func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
+		NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatal(err)
 	}

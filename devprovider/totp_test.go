@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 const (
@@ -177,8 +179,9 @@ func TestTOTPSecretConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default",
-				Clients: []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost/cb"}}},
-				Users:   []User{{Subject: "u", Login: "u@example.com", Password: "p", TOTPSecret: tt.secret}}})
+				Clients:       []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost/cb"}}},
+				Users:         []User{{Subject: "u", Login: "u@example.com", Password: "p", TOTPSecret: tt.secret}},
+				NewSigningKey: (&testkeys.Source{}).Next})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("New: %v", err)
@@ -447,8 +450,9 @@ func TestTOTPPage(t *testing.T) {
 	}
 
 	p, err := New(Config{Issuer: "http://127.0.0.1:8081/oauth2/default",
-		Clients: []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost/cb"}}},
-		Users:   []User{{Subject: "u", Login: "u@example.com", Password: "p", TOTPSecret: rfc6238Secret}}})
+		Clients:       []Client{{ID: "c", Secret: "s", RedirectURIs: []string{"http://localhost/cb"}}},
+		Users:         []User{{Subject: "u", Login: "u@example.com", Password: "p", TOTPSecret: rfc6238Secret}},
+		NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatal(err)
 	}

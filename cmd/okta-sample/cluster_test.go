@@ -47,7 +47,9 @@ func buildApp(t *testing.T) string {
 		t.Fatalf("the go command is needed to build the app: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "okta-sample")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Dir = pkgDir // TestMain moved the working directory to an empty one
+	out, err := build.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -44,6 +45,7 @@ func wantLoggedOut(t *testing.T, b *browser, a *runningApp) {
 }
 
 func TestLoginProfileLogout(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 
@@ -127,6 +129,7 @@ func TestLoginProfileLogout(t *testing.T) {
 }
 
 func TestSecondLoginIsSSO(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -144,6 +147,7 @@ func TestSecondLoginIsSSO(t *testing.T) {
 }
 
 func TestInterleavedLoginsInOneBrowser(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 
@@ -162,6 +166,7 @@ func TestInterleavedLoginsInOneBrowser(t *testing.T) {
 }
 
 func TestParallelLoginsInSeparateBrowsers(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	const n = 20
 	var wg sync.WaitGroup
@@ -205,6 +210,7 @@ func captureCallback(t *testing.T, b *browser, a *runningApp, username, password
 }
 
 func TestReplayedCallbackIsRejected(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	cb := captureCallback(t, b, a, aliceLogin, alicePassword)
@@ -223,6 +229,7 @@ func TestReplayedCallbackIsRejected(t *testing.T) {
 }
 
 func TestWrongStateIsRejected(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	cb := captureCallback(t, b, a, aliceLogin, alicePassword)
@@ -246,6 +253,7 @@ func TestWrongStateIsRejected(t *testing.T) {
 }
 
 func TestSessionFixation(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	appURL, err := url.Parse(a.URL)
 	if err != nil {
@@ -280,6 +288,7 @@ func TestSessionFixation(t *testing.T) {
 }
 
 func TestOldCookieAfterLogout(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -300,6 +309,7 @@ func TestOldCookieAfterLogout(t *testing.T) {
 }
 
 func TestLogoutFromAnotherOriginIsRefused(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -313,6 +323,7 @@ func TestLogoutFromAnotherOriginIsRefused(t *testing.T) {
 }
 
 func TestProviderAccessDenied(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	start := b.get(a.URL + "/authorization-code/login")
@@ -345,8 +356,9 @@ func freePort(t *testing.T) int {
 }
 
 // startWithFaultyTokenEndpoint starts a development provider whose token
-// endpoint is replaced by fault, and the app pointed at it.
-func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *runningApp {
+// endpoint is replaced by fault, and the app pointed at it with timeout as
+// its provider timeout.
+func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc, timeout string) *runningApp {
 	t.Helper()
 	port := freePort(t)
 	redirect := fmt.Sprintf("http://localhost:%d/authorization-code/callback", port)
@@ -361,8 +373,9 @@ func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *running
 	t.Cleanup(srv.Close)
 	issuer := srv.URL + "/oauth2/default"
 	dp, err := devprovider.New(devprovider.Config{
-		Issuer:  issuer,
-		Clients: []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
+		Issuer:        issuer,
+		Clients:       []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
+		NewSigningKey: (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -370,20 +383,25 @@ func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *running
 	h = dp
 	return startApp(t, map[string]string{
 		"ISSUER": issuer, "CLIENT_ID": "0oa-test", "CLIENT_SECRET": "test-secret-value", "REDIRECT_URI": redirect,
-		"OKTA_SAMPLE_PROVIDER_TIMEOUT": "1s",
+		"OKTA_SAMPLE_PROVIDER_TIMEOUT": timeout,
 	}, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 func TestTokenEndpointFaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
-		name  string
-		fault http.HandlerFunc
+		name string
+		// timeout is the app's provider timeout. The hang waits it out, so
+		// it is short there; it also bounds discovery, so it is not
+		// shorter elsewhere.
+		timeout string
+		fault   http.HandlerFunc
 	}{
-		{"garbage", func(w http.ResponseWriter, r *http.Request) {
+		{"garbage", "1s", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, "<html>this is not a token response")
 		}},
-		{"hang", func(w http.ResponseWriter, r *http.Request) {
+		{"hang", "250ms", func(w http.ResponseWriter, r *http.Request) {
 			// Reading the request first lets the server notice when the
 			// app gives up and hangs up, which ends r.Context().
 			if _, err := io.Copy(io.Discard, r.Body); err != nil {
@@ -397,12 +415,13 @@ func TestTokenEndpointFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := startWithFaultyTokenEndpoint(t, tt.fault)
+			t.Parallel()
+			a := startWithFaultyTokenEndpoint(t, tt.fault, tt.timeout)
 			b := newBrowser(t)
 			cb := captureCallback(t, b, a, aliceLogin, alicePassword)
 			start := time.Now()
 			p := b.get(cb)
-			// The bound is the 1s provider timeout; 10s only guards
+			// The bound is the provider timeout; 10s only guards
 			// against hanging forever on a loaded machine.
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("callback took %s, want it bounded by the provider timeout", elapsed)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "doctor" {
 		return runDoctor(ctx, args[1:], getenv, stdout, stderr)
 	}
+	return runWith(ctx, runDeps{}, args, getenv, stdout, stderr)
+}
+
+// runDeps is what tests replace in run. The zero value is the program's.
+type runDeps struct {
+	// newSigningKey makes the development provider's signing keys; nil
+	// generates fresh ones (devprovider.Config.NewSigningKey).
+	newSigningKey func() (*rsa.PrivateKey, error)
+}
+
+// runWith is run with deps.
+func runWith(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -69,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, log, assets{widget: widget, authJS: authJS}, ls)
+	a, err := newApp(ctx, cfg, log, assets{widget: widget, authJS: authJS}, ls, deps)
 	if err != nil {
 		return err
 	}
@@ -200,7 +213,9 @@ type app struct {
 	servers   []*http.Server
 	lns       []net.Listener
 	connector *auth.Connector
-	demoUsers []web.DemoUser
+	// providerClient makes the app's calls to the provider.
+	providerClient *http.Client
+	demoUsers      []web.DemoUser
 	// closeStores releases the stores' connections after the servers
 	// have stopped; nil when there is nothing to release.
 	closeStores func() error
@@ -216,7 +231,7 @@ type assets struct {
 // newApp wires the app for cfg: the development provider when cfg says
 // so, the stores (memory or Redis), the login machinery, the web handler
 // with the resource server, and the single-page app when it runs.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets, ls listeners) (*app, error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets, ls listeners, deps runDeps) (*app, error) {
 	a := &app{log: log}
 	st, err := newStores(ctx, cfg, log)
 	if err != nil {
@@ -224,7 +239,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets,
 	}
 	a.closeStores = st.close
 	if cfg.Dev {
-		provider, users, err := newDevProvider(cfg, log)
+		provider, users, err := newDevProvider(cfg, log, deps.newSigningKey)
 		if err != nil {
 			a.close()
 			return nil, err
@@ -237,7 +252,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets,
 		a.close()
 		return nil, err
 	}
-	a.connector = lg.connector
+	a.connector, a.providerClient = lg.connector, lg.httpClient
 	resourceServer, err := api.New(api.Config{
 		Provider:       lg.connector,
 		Audience:       cfg.APIAudience,
@@ -370,6 +385,10 @@ func (a *app) serve(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
+	// A connection the provider client dialled but never used would hold
+	// the development provider's shutdown for 5s: net/http waits that long
+	// for a new connection's first request.
+	a.providerClient.CloseIdleConnections()
 	for _, srv := range a.servers {
 		if serr := srv.Shutdown(shutdownCtx); serr != nil {
 			a.log.Warn("shutdown", "err", serr)
@@ -385,7 +404,7 @@ func (a *app) serve(ctx context.Context) error {
 // registered for exactly this app: its redirect URI, its public URL for
 // logout and as a trusted origin. It returns the provider with its demo
 // users as the overview page and the banner show them.
-func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider, []web.DemoUser, error) {
+func newDevProvider(cfg config.Config, log *slog.Logger, newSigningKey func() (*rsa.PrivateKey, error)) (*devprovider.Provider, []web.DemoUser, error) {
 	engine := devprovider.EngineIdentity
 	if cfg.DevEngine == config.DevEngineClassic {
 		engine = devprovider.EngineClassic
@@ -413,6 +432,7 @@ func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider,
 		AccessTokenTTL:  cfg.DevAccessTokenTTL,
 		RefreshTokenTTL: cfg.DevRefreshTokenTTL,
 		Logger:          log.With("component", "devprovider"),
+		NewSigningKey:   newSigningKey,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
