@@ -154,11 +154,12 @@ func insertSorted(list []*entry, e *entry) []*entry {
 	return slices.Insert(list, i, e)
 }
 
-// Touch implements Store.
+// Touch implements Store. A session that has expired stays expired.
 func (s *MemoryStore) Touch(_ context.Context, key Key, expires time.Time) error {
+	now := s.now().UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.byKey[key]; e != nil {
+	if e := s.byKey[key]; e != nil && e.expires > now {
 		e.expires = min(expires.UnixNano(), e.deadline)
 	}
 	return nil

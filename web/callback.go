@@ -62,8 +62,8 @@ func (s *Server) handleCallback() http.Handler {
 				"request_id", requestID(r.Context()), "err", truncate(id.UserInfoErr.Error(), maxLoggedError))
 		}
 		if err := s.sessions.SignIn(w, r, profile); err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not save the session", Err: err,
-				Message: "The sign-in succeeded but the session could not be saved. Try again."})
+			s.fail(w, r, sessionFailure(err, appError{Status: http.StatusInternalServerError, Title: "Could not save the session",
+				Message: "The sign-in succeeded but the session could not be saved. Try again."}))
 			return
 		}
 		s.log.InfoContext(r.Context(), "signed in", "request_id", requestID(r.Context()), "sub", id.Subject, "flow", loginFlow(id))

@@ -29,8 +29,8 @@ func (s *Server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.sessions.SignOut(w, r)
 		if err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not log out", Err: err,
-				Message: "The session could not be ended. Try again."})
+			s.fail(w, r, sessionFailure(err, appError{Status: http.StatusInternalServerError, Title: "Could not log out",
+				Message: "The session could not be ended. Try again."}))
 			return
 		}
 		target := pathOverview

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +50,10 @@ type Deps struct {
 	// login page's probes of its engine and its Authentication API); nil
 	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
+	// StoreHealth reports whether the shared session store (Redis)
+	// answers; nil when sessions are in this process. /healthz calls it at
+	// most once a second, and waits for it at most a second.
+	StoreHealth func(context.Context) error
 }
 
 // Server holds the dependencies shared by the handlers.
@@ -75,6 +80,8 @@ type Server struct {
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
 	crossOrigin *http.CrossOriginProtection
+	// storeHealth is the session store's part of /healthz.
+	storeHealth *storeHealth
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -127,6 +134,7 @@ func NewServer(d Deps) (http.Handler, error) {
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
+		storeHealth: &storeHealth{check: d.StoreHealth, now: d.Now},
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())

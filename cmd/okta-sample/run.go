@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, log, widget, ls)
+	a, err := newApp(ctx, cfg, log, widget, ls)
 	if err != nil {
 		return err
 	}
@@ -169,57 +169,80 @@ func resolveConfig(d config.Draft, ls listeners) (config.Config, error) {
 	return cfg, nil
 }
 
-// app is the wired program: its servers, each on its listener, and the
-// connector that discovers the provider.
+// app is the wired program: its servers, each on its listener, the
+// connector that discovers the provider, and what to close at the end.
 type app struct {
 	log       *slog.Logger
 	servers   []*http.Server
 	lns       []net.Listener
 	connector *auth.Connector
 	demoUsers []web.DemoUser
+	// closeStores releases the stores' connections after the servers
+	// have stopped; nil when there is nothing to release.
+	closeStores func() error
 }
 
 // newApp wires the app for cfg: the development provider when cfg says
-// so, the login machinery, and the web handler.
-func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+// so, the stores (memory or Redis), the login machinery, and the web
+// handler.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
 	a := &app{log: log}
+	st, err := newStores(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.closeStores = st.close
 	if cfg.Dev {
 		provider, users, err := newDevProvider(cfg, log)
 		if err != nil {
+			a.close()
 			return nil, err
 		}
 		a.demoUsers = users
 		a.add(provider, ls.dev)
 	}
-	lg, err := newLogin(cfg, log)
+	lg, err := newLogin(cfg, log, st.spent)
 	if err != nil {
+		a.close()
 		return nil, err
 	}
 	a.connector = lg.connector
-	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
 		Logger:   log,
 		Provider: lg.connector,
 		Sessions: session.New(session.Options{
-			Store:              sessionStore,
+			Store:              st.sessions,
 			Secure:             cfg.Secure(),
 			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 		}),
-		DemoUsers:  a.demoUsers,
-		Widget:     widget,
-		HTTPClient: lg.httpClient,
+		DemoUsers:   a.demoUsers,
+		Widget:      widget,
+		HTTPClient:  lg.httpClient,
+		StoreHealth: st.health,
 	})
 	if err != nil {
+		a.close()
 		return nil, err
 	}
 	a.add(handler, ls.app)
 	if ls.debug != nil {
 		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
-		a.servers = append(a.servers, newDebugServer(sessionStore, log))
+		a.servers = append(a.servers, newDebugServer(st.count, log))
 		a.lns = append(a.lns, ls.debug)
 	}
 	return a, nil
+}
+
+// close releases the stores' connections, once.
+func (a *app) close() {
+	if a.closeStores == nil {
+		return
+	}
+	if err := a.closeStores(); err != nil {
+		a.log.Warn("closing the session store", "err", err)
+	}
+	a.closeStores = nil
 }
 
 func (a *app) add(h http.Handler, ln net.Listener) {
@@ -233,9 +256,11 @@ type login struct {
 	httpClient *http.Client
 }
 
-// newLogin wires the auth package for cfg. Everything that depends on
-// auth's API is here, so a change to that API changes this one function.
-func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
+// newLogin wires the auth package for cfg, with spent as the set of
+// spent login states (nil: auth's own, in memory). Everything that
+// depends on auth's API is here, so a change to that API changes this one
+// function.
+func newLogin(cfg config.Config, log *slog.Logger, spent auth.SpentStates) (login, error) {
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
 		HTTPClient:   httpClient,
@@ -251,6 +276,9 @@ func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
 		CookieKeys:    cfg.CookieKeys,
 		CookiePath:    web.CookiePath(cfg.CallbackPath()),
 		SecureCookies: cfg.Secure(),
+		// Shared with every replica when Redis is configured, so a
+		// callback is accepted once across all of them.
+		SpentStates: spent,
 	}, log)
 	return login{connector: connector, httpClient: httpClient}, nil
 }
@@ -286,6 +314,7 @@ func (a *app) serve(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
+	a.close()
 	a.log.Info("stopped")
 	return err
 }
