@@ -196,7 +196,7 @@ func TestAttackPendingSignInFloodManyAddresses(t *testing.T) {
 	addrs := 2 * maxStoreEntries / maxEntriesPerClient // twice what fills the store
 	for a := range addrs {
 		for range maxEntriesPerClient {
-			e.p.pending.addFor(fmt.Sprintf("203.0.113.%d", a), authRequest{})
+			e.p.pending.addFor(fmt.Sprintf("203.0.113.%d", a), pendingSignIn{})
 		}
 	}
 	if got := len(e.p.pending.items); got > maxStoreEntries {

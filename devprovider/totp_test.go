@@ -227,7 +227,9 @@ func TestHostedSignInTOTP(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(nil))
-	resp, body = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	resp, _ = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	// The code page is a page of its own: reloading it posts no password.
+	resp, body, _ = e.followToStepPage(resp, "/v1/login/otp", "")
 	id := e.otpRequestID(resp, body, http.StatusOK)
 	checkHTMLHeaders(t, resp)
 	if !strings.Contains(body, carolLogin) {
@@ -242,12 +244,13 @@ func TestHostedSignInTOTP(t *testing.T) {
 		t.Errorf("prompt=none after the password alone: got %q, want login_required", got)
 	}
 
-	resp, body = e.postOTP(id, wrongCode(t, e))
-	if got := e.otpRequestID(resp, body, http.StatusUnauthorized); got != id {
+	resp, _ = e.postOTP(id, wrongCode(t, e))
+	resp, body, _ = e.followToStepPage(resp, "/v1/login/otp", id)
+	if got := e.otpRequestID(resp, body, http.StatusOK); got != id {
 		t.Errorf("after a wrong code: the form changed its id; want the same sign-in")
 	}
-	if !strings.Contains(body, `id="login-error"`) {
-		t.Errorf("after a wrong code: no error shown")
+	if got := pageError(body); got != msgBadCode {
+		t.Errorf("after a wrong code: error %q, want %q", got, msgBadCode)
 	}
 
 	resp, _ = e.postOTP(id, carolCode(t, e))
@@ -284,19 +287,22 @@ func TestSecondFactorLockout(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	resp, body := e.get(e.authorizeURL(nil))
-	resp, body = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	resp, _ = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	resp, body, _ = e.followToStepPage(resp, "/v1/login/otp", "")
 	id := e.otpRequestID(resp, body, http.StatusOK)
 	for range freeFailures {
 		e.postOTP(id, wrongCode(t, e))
 	}
 	// The password again, on a new sign-in: the code count stays.
 	resp, body = e.get(e.authorizeURL(nil))
-	resp, body = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	resp, _ = e.postLogin(e.signInRequestID(resp, body), carolLogin, carolPassword)
+	resp, body, _ = e.followToStepPage(resp, "/v1/login/otp", "")
 	id = e.otpRequestID(resp, body, http.StatusOK)
-	resp, body = e.postOTP(id, carolCode(t, e))
-	e.otpRequestID(resp, body, http.StatusTooManyRequests)
-	if resp.Header.Get("Retry-After") == "" {
-		t.Errorf("no Retry-After")
+	resp, _ = e.postOTP(id, carolCode(t, e))
+	resp, body, _ = e.followToStepPage(resp, "/v1/login/otp", id)
+	e.otpRequestID(resp, body, http.StatusOK)
+	if got := pageError(body); got != msgCodeLockedOut {
+		t.Errorf("right code while locked out: error %q, want %q", got, msgCodeLockedOut)
 	}
 	e.clock.Advance(lockoutBase)
 	resp, _ = e.postOTP(id, carolCode(t, e))

@@ -59,9 +59,15 @@ func TestLoginProfileLogout(t *testing.T) {
 		t.Fatalf("sign-in page at %s, want under %s", p.URL.Redacted(), a.Issuer)
 	}
 	// A wrong password shows an error and makes no session.
-	bad := b.submitSignIn(p, aliceLogin, "wrong-password")
-	if bad.Status != http.StatusUnauthorized || !strings.Contains(bad.Body, `id="login-error"`) {
-		t.Fatalf("wrong password: got %d, want 401 with the error shown", bad.Status)
+	// The provider answers with a redirect to its page (Post/Redirect/Get),
+	// so that a reload does not post the password again.
+	posted := b.submitSignIn(p, aliceLogin, "wrong-password")
+	if posted.Status != http.StatusSeeOther {
+		t.Fatalf("wrong password: got %d, want 303 to the sign-in page", posted.Status)
+	}
+	bad := b.followFrom(posted, nil)
+	if bad.Status != http.StatusOK || !strings.HasPrefix(bad.URL.String(), a.Issuer) || !strings.Contains(bad.Body, `id="login-error"`) {
+		t.Fatalf("wrong password: got %d at %s, want the provider's sign-in page with the error shown", bad.Status, bad.URL.Redacted())
 	}
 	wantLoggedOut(t, b, a)
 
