@@ -22,6 +22,10 @@ type Profile struct {
 	// IDToken is kept for logout's id_token_hint; it never goes to the
 	// browser.
 	IDToken string
+	// AccessToken and RefreshToken ("" when the provider issued none) are
+	// kept so that logout can revoke them (RFC 7009); like the id_token,
+	// they never go to the browser.
+	AccessToken, RefreshToken string
 	// SignedInAt orders the user's sessions; zero means now.
 	SignedInAt time.Time
 }
@@ -31,6 +35,7 @@ type Profile struct {
 //
 //	version byte (profileVersion)
 //	subject, sid, id_token, userinfo note: each a string
+//	access token, refresh token: each a string (not in version 1)
 //	claim count: uvarint
 //	each claim: source byte, name string, value string
 //	            (source 0 is followed by the source as a string)
@@ -39,7 +44,12 @@ type Profile struct {
 // would cost a decode of every page view, and several times the memory.
 // The claim count is checked when the profile is read, and then only the
 // claims' bytes are kept: iterating them needs no count.
-const profileVersion = 1
+const profileVersion = 2
+
+// profileVersionNoTokens is the version before the access and refresh
+// tokens were kept. Its profiles are still read (a store such as Redis
+// outlives a deployment), as having none.
+const profileVersionNoTokens = 1
 
 // sourceCodes turns the known claim sources into one byte each.
 var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: auth.SourceBoth, 4: auth.SourceConflict}
@@ -47,13 +57,14 @@ var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: 
 var errBadProfile = errors.New("session: stored profile is malformed")
 
 func encodeProfile(p Profile) string {
-	n := 1 + 4*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote)
+	n := 1 + 6*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote) +
+		len(p.AccessToken) + len(p.RefreshToken)
 	for _, c := range p.Claims {
 		n += 1 + 3*binary.MaxVarintLen32 + len(c.Name) + len(c.Value) + len(c.Source)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, profileVersion)
-	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote} {
+	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, p.AccessToken, p.RefreshToken} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendUvarint(b, uint64(len(p.Claims)))
@@ -88,6 +99,7 @@ func appendString(b []byte, s string) []byte {
 // claims are decoded only when asked for, into the caller's slice.
 type User struct {
 	subject, sid, idToken, note string
+	accessToken, refreshToken   string
 	claims                      string // the encoded claims
 	signedIn                    time.Time
 }
@@ -101,6 +113,14 @@ func (u User) SID() string { return u.sid }
 // IDToken is the id_token, kept for logout's id_token_hint. It must never
 // reach the browser.
 func (u User) IDToken() string { return u.idToken }
+
+// AccessToken is the access token, kept for logout's revocation, or "".
+// It must never reach the browser.
+func (u User) AccessToken() string { return u.accessToken }
+
+// RefreshToken is the refresh token, kept for logout's revocation, or ""
+// when the provider issued none. It must never reach the browser.
+func (u User) RefreshToken() string { return u.refreshToken }
 
 // UserInfoNote says why userinfo claims are missing, if they are.
 func (u User) UserInfoNote() string { return u.note }
@@ -148,11 +168,15 @@ func nameRank(claim string) int {
 // parseUser reads what encodeProfile wrote, checking all of it.
 func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
-	if d.byte() != profileVersion {
+	version := d.byte()
+	if version != profileVersion && version != profileVersionNoTokens {
 		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
 	u := User{signedIn: signedIn}
 	u.subject, u.sid, u.idToken, u.note = d.string(), d.string(), d.string(), d.string()
+	if version == profileVersion {
+		u.accessToken, u.refreshToken = d.string(), d.string()
+	}
 	n := d.uvarint()
 	start := d.off
 	for i := uint64(0); i < n && d.err == nil; i++ {

@@ -23,7 +23,14 @@ import (
 //	                           login's 10 minutes, plus a minute
 //
 // where <hash> is auth's SHA-256 of the state in base64url, never the
-// state. Spend is one SET key 1 NX PX ttl: Redis answers OK to the first
+// state; and a back-channel logout token already received is the key
+//
+//	okta-sample:spent:logout-jti:<hash>   the value "1"; TTL: until the
+//	                                      token would be refused anyway
+//	                                      (at most its iat plus the
+//	                                      leeway), plus a minute
+//
+// where <hash> is the SHA-256 of its issuer and jti. Spend is one SET key 1 NX PX ttl: Redis answers OK to the first
 // caller only, atomically, and forgets the key when the transaction it
 // guards would be refused as too old anyway. Nothing else is stored, so a
 // flood of callbacks costs Redis at most one small key per callback for

@@ -195,28 +195,31 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) erro
 }
 
 // SignOut ends r's session in the store, so its id never works again, and
-// tells the browser to drop the cookie. It returns the id_token kept for
-// the provider's logout, or "" when there was no session.
-func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken string, err error) {
+// tells the browser to drop the cookie. It returns the user who was signed
+// in, whose tokens the provider's logout needs (the id_token as the hint,
+// the access and refresh tokens to revoke), or the zero User when there
+// was no session.
+func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (User, error) {
 	id := idFrom(r, m.CookieName())
 	if id == "" {
-		return "", nil
+		return User{}, nil
 	}
 	key := keyOf(id)
 	// A session that cannot be read is still ended; it just gives no
-	// id_token_hint.
+	// id_token_hint and nothing to revoke.
+	var u User
 	if rec, _, err := m.store.Get(r.Context(), key); err == nil {
-		if u, err := parseUser(rec.Data, rec.SignedIn); err == nil {
-			idToken = u.IDToken()
+		if pu, err := parseUser(rec.Data, rec.SignedIn); err == nil {
+			u = pu
 		}
 	}
 	if err := m.store.Delete(r.Context(), key); err != nil {
-		return "", fmt.Errorf("%w: ending: %w", ErrStoreUnavailable, err)
+		return User{}, fmt.Errorf("%w: ending: %w", ErrStoreUnavailable, err)
 	}
 	c := m.cookie("")
 	c.MaxAge = -1
 	http.SetCookie(w, c)
-	return idToken, nil
+	return u, nil
 }
 
 // EndBySubject ends every session of the user with this sub, on every

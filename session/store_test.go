@@ -447,8 +447,8 @@ func TestManagerOverStores(t *testing.T) {
 
 		a := signIn(t, m, nil, testProfile("00ua"))
 		b := signIn(t, m, nil, testProfile("00ub"))
-		if tok, err := m.SignOut(httptest.NewRecorder(), request(a)); tok != "id-token-of-00ua" || err != nil {
-			t.Errorf("SignOut: got %q, %v; want the id_token", tok, err)
+		if u, err := m.SignOut(httptest.NewRecorder(), request(a)); u.IDToken() != "id-token-of-00ua" || u.AccessToken() != "access-token-of-00ua" || err != nil {
+			t.Errorf("SignOut: got %q, %q, %v; want the id_token and the access token", u.IDToken(), u.AccessToken(), err)
 		}
 		if got := current(t, m, a); got != "" {
 			t.Errorf("after SignOut: got %q, want signed out", got)

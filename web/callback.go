@@ -47,11 +47,14 @@ func (s *Server) handleCallback() http.Handler {
 
 		sid, _ := id.IDTokenClaims["sid"].(string)
 		profile := session.Profile{
-			Subject:    id.Subject,
-			SID:        sid,
-			Claims:     id.Claims(),
-			IDToken:    id.RawIDToken,
-			SignedInAt: s.now().UTC(),
+			Subject: id.Subject,
+			SID:     sid,
+			Claims:  id.Claims(),
+			IDToken: id.RawIDToken,
+			// Kept for logout's revocation (RFC 7009); never shown.
+			AccessToken:  id.AccessToken,
+			RefreshToken: id.RefreshToken,
+			SignedInAt:   s.now().UTC(),
 		}
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."

@@ -73,10 +73,13 @@ type Server struct {
 	buffers   buffers
 	headers   pageHeaders
 	csp       string
-	widget    WidgetAssets
-	widgetCSP string
-	authn     *oktaorg.AuthnProbe
-	engine    *oktaorg.EngineProbe
+	// providerOrigin is the issuer's origin: where the provider's pages,
+	// and so its front-channel logout iframes, come from.
+	providerOrigin string
+	widget         WidgetAssets
+	widgetCSP      string
+	authn          *oktaorg.AuthnProbe
+	engine         *oktaorg.EngineProbe
 	// proxies are trusted for X-Forwarded-For and X-Forwarded-Proto.
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
@@ -119,20 +122,21 @@ func NewServer(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:       d.Config,
-		log:       d.Logger,
-		provider:  d.Provider,
-		sessions:  d.Sessions,
-		demoUsers: d.DemoUsers,
-		now:       d.Now,
-		pages:     p,
-		profile:   profile,
-		headers:   newPageHeaders(),
-		csp:       defaultCSP(providerOrigin),
-		widget:    d.Widget,
-		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
-		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
-		engine:    oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
+		cfg:            d.Config,
+		log:            d.Logger,
+		provider:       d.Provider,
+		sessions:       d.Sessions,
+		demoUsers:      d.DemoUsers,
+		now:            d.Now,
+		pages:          p,
+		profile:        profile,
+		headers:        newPageHeaders(),
+		csp:            defaultCSP(providerOrigin),
+		providerOrigin: providerOrigin,
+		widget:         d.Widget,
+		widgetCSP:      widgetCSP(providerOrigin, d.Widget.origin()),
+		authn:          oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
+		engine:         oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,

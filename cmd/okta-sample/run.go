@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -82,14 +83,17 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, log, assets{widget: widget, authJS: authJS}, ls, deps)
+	if err := f.devApps.check(cfg); err != nil {
+		return configError{err}
+	}
+	a, err := newApp(ctx, cfg, log, assets{widget: widget, authJS: authJS}, ls, f.devApps, deps)
 	if err != nil {
 		return err
 	}
 	for _, n := range cfg.Notices() {
 		log.Warn("configuration: " + n)
 	}
-	printBanner(stdout, cfg, a.demoUsers)
+	printBanner(stdout, cfg, a)
 	return a.serve(ctx)
 }
 
@@ -98,6 +102,7 @@ type flags struct {
 	configFile, addr, devAddr, devEngine, logFormat, debugAddr, spaAddr string
 	devAccessTTL, devRefreshTTL                                         string
 	dev                                                                 bool
+	devApps                                                             devApps
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -110,6 +115,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.addr, "addr", "", "listen address, host:port (default 127.0.0.1:<port>)")
 	fs.BoolVar(&f.dev, "dev", false, "use the embedded development provider, ignoring the provider settings of the file and the environment")
 	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
+	fs.Var(&f.devApps, "dev-app", "register another copy of the app, at this origin (such as http://127.0.0.1:8082), with the development provider,\n"+
+		"so that both share one sign-in and one sign-out; repeatable. Its client id, secret and redirect URI are printed")
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
@@ -219,6 +226,11 @@ type app struct {
 	// closeStores releases the stores' connections after the servers
 	// have stopped; nil when there is nothing to release.
 	closeStores func() error
+	// devApps are the other apps registered with the development
+	// provider (-dev-app), and sessionsPage its "sign out everywhere"
+	// page; both only in dev mode.
+	devApps      []devprovider.Client
+	sessionsPage string
 }
 
 // assets are the browser libraries the app serves from node_modules: the
@@ -231,7 +243,7 @@ type assets struct {
 // newApp wires the app for cfg: the development provider when cfg says
 // so, the stores (memory or Redis), the login machinery, the web handler
 // with the resource server, and the single-page app when it runs.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets, ls listeners, deps runDeps) (*app, error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets, ls listeners, others devApps, deps runDeps) (*app, error) {
 	a := &app{log: log}
 	st, err := newStores(ctx, cfg, log)
 	if err != nil {
@@ -239,12 +251,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets,
 	}
 	a.closeStores = st.close
 	if cfg.Dev {
-		provider, users, err := newDevProvider(cfg, log, deps.newSigningKey)
+		a.devApps = others.clients()
+		provider, users, err := newDevProvider(cfg, log, a.devApps, deps.newSigningKey)
 		if err != nil {
 			a.close()
 			return nil, err
 		}
 		a.demoUsers = users
+		a.sessionsPage = provider.SessionsPageURL()
 		a.add(provider, ls.dev)
 	}
 	lg, err := newLogin(cfg, log, st.spent)
@@ -404,28 +418,38 @@ func (a *app) serve(ctx context.Context) error {
 // registered for exactly this app: its redirect URI, its public URL for
 // logout and as a trusted origin. It returns the provider with its demo
 // users as the overview page and the banner show them.
-func newDevProvider(cfg config.Config, log *slog.Logger, newSigningKey func() (*rsa.PrivateKey, error)) (*devprovider.Provider, []web.DemoUser, error) {
+func newDevProvider(cfg config.Config, log *slog.Logger, others []devprovider.Client, newSigningKey func() (*rsa.PrivateKey, error)) (*devprovider.Provider, []web.DemoUser, error) {
 	engine := devprovider.EngineIdentity
 	if cfg.DevEngine == config.DevEngineClassic {
 		engine = devprovider.EngineClassic
 	}
 	users := devprovider.DemoUsers()
-	clients := []devprovider.Client{{
+	// This app, whose logout URIs default to its two logout routes at its
+	// redirect URI's origin, and the other apps (-dev-app).
+	clients := append([]devprovider.Client{{
 		ID:                     cfg.ClientID,
 		Secret:                 cfg.ClientSecret,
 		RedirectURIs:           []string{cfg.RedirectURI},
 		PostLogoutRedirectURIs: []string{cfg.BaseURL()},
-	}}
+	}}, others...)
 	if spa := devSPAClient(cfg); spa != nil {
 		clients = append(clients, *spa)
 	}
+	// The origins browsers reach the apps at, behind a proxy or not: the
+	// custom login page's calls come from there (CORS).
+	trusted := []string{cfg.PublicURL()}
+	for _, c := range others {
+		u, err := url.Parse(c.RedirectURIs[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("development provider: %s's redirect URI: %w", c.ID, err)
+		}
+		trusted = append(trusted, u.Scheme+"://"+u.Host)
+	}
 	p, err := devprovider.New(devprovider.Config{
-		Issuer:  cfg.Issuer,
-		Clients: clients,
-		Users:   users,
-		// The origin browsers reach the app at, behind a proxy or not: the
-		// custom login page's calls come from there (CORS).
-		TrustedOrigins: []string{cfg.PublicURL()},
+		Issuer:         cfg.Issuer,
+		Clients:        clients,
+		Users:          users,
+		TrustedOrigins: trusted,
 		Engine:         engine,
 		// Short lifetimes let a test, or a curious user, see the app
 		// refresh the access token (-dev-access-token-ttl 30s).
@@ -503,11 +527,13 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	}
 }
 
-// printBanner tells the newcomer where everything is. It never prints the
-// client secret; the demo passwords are public by design.
-func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
-	app := cfg.BaseURL()
-	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", app, cfg.Issuer)
+// printBanner tells the newcomer where everything is. It never prints
+// this app's client secret; the demo passwords are public by design, and
+// the other apps' secrets (-dev-app) were made by the development
+// provider for this run, for those apps.
+func printBanner(w io.Writer, cfg config.Config, a *app) {
+	base := cfg.BaseURL()
+	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", base, cfg.Issuer)
 	fmt.Fprintf(w, "  api:      %s (Bearer access tokens: aud %s, scope %s, clients %s)\n",
 		cfg.PublicURL()+api.MessagesPath, cfg.APIAudience, cfg.APIScope, strings.Join(cfg.APIClientIDs(), ", "))
 	if cfg.SPAOrigin != "" {
@@ -522,8 +548,9 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 		for _, o := range cfg.DevOverrides() {
 			fmt.Fprintf(w, "  -dev ignores: %s\n", o)
 		}
+		fmt.Fprintf(w, "  client:   %s, redirect URI %s (its secret is made for this run and stays in this process)\n", cfg.ClientID, cfg.RedirectURI)
 		fmt.Fprintf(w, "  demo users:\n")
-		for _, u := range users {
+		for _, u := range a.demoUsers {
 			if u.TOTPURI == "" {
 				fmt.Fprintf(w, "    %-22s password %s\n", u.Login, u.Password)
 				continue
@@ -534,6 +561,10 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 				fmt.Fprintf(w, "    %-22s current code:      %s\n", "", u.TOTPPageURL)
 			}
 		}
+		printDevApps(w, cfg.Issuer, a.devApps)
+		if a.sessionsPage != "" {
+			fmt.Fprintf(w, "  sign a user out everywhere (development only): %s\n", a.sessionsPage)
+		}
 	}
-	fmt.Fprintf(w, "Open %s in a browser. Press Ctrl+C to stop.\n", app)
+	fmt.Fprintf(w, "Open %s in a browser. Press Ctrl+C to stop.\n", base)
 }
