@@ -26,6 +26,9 @@ type Profile struct {
 	// kept so that logout can revoke them (RFC 7009); like the id_token,
 	// they never go to the browser.
 	AccessToken, RefreshToken string
+	// AccessTokenExpiry is when the access token expires, or zero when the
+	// provider did not say; the app refreshes it before then.
+	AccessTokenExpiry time.Time
 	// SignedInAt orders the user's sessions; zero means now.
 	SignedInAt time.Time
 }
@@ -36,6 +39,7 @@ type Profile struct {
 //	version byte (profileVersion)
 //	subject, sid, id_token, userinfo note: each a string
 //	access token, refresh token: each a string (not in version 1)
+//	access token expiry: uvarint, Unix seconds, 0 for unknown (version 3)
 //	claim count: uvarint
 //	each claim: source byte, name string, value string
 //	            (source 0 is followed by the source as a string)
@@ -44,12 +48,15 @@ type Profile struct {
 // would cost a decode of every page view, and several times the memory.
 // The claim count is checked when the profile is read, and then only the
 // claims' bytes are kept: iterating them needs no count.
-const profileVersion = 2
+const profileVersion = 3
 
-// profileVersionNoTokens is the version before the access and refresh
-// tokens were kept. Its profiles are still read (a store such as Redis
-// outlives a deployment), as having none.
-const profileVersionNoTokens = 1
+// Earlier versions are still read, since a store such as Redis outlives
+// a deployment: profileVersionNoTokens's as having no tokens,
+// profileVersionNoExpiry's as not knowing when the access token expires.
+const (
+	profileVersionNoTokens = 1
+	profileVersionNoExpiry = 2
+)
 
 // sourceCodes turns the known claim sources into one byte each.
 var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: auth.SourceBoth, 4: auth.SourceConflict}
@@ -67,6 +74,7 @@ func encodeProfile(p Profile) string {
 	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, p.AccessToken, p.RefreshToken} {
 		b = appendString(b, s)
 	}
+	b = binary.AppendUvarint(b, unixOrZero(p.AccessTokenExpiry))
 	b = binary.AppendUvarint(b, uint64(len(p.Claims)))
 	for _, c := range p.Claims {
 		code := sourceCode(c.Source)
@@ -78,6 +86,15 @@ func encodeProfile(p Profile) string {
 		b = appendString(b, c.Value)
 	}
 	return string(b)
+}
+
+// unixOrZero is t in Unix seconds, or 0 for the zero time (or one before
+// 1970, which no token expiry is).
+func unixOrZero(t time.Time) uint64 {
+	if t.IsZero() || t.Unix() <= 0 {
+		return 0
+	}
+	return uint64(t.Unix())
 }
 
 func sourceCode(source string) byte {
@@ -100,6 +117,7 @@ func appendString(b []byte, s string) []byte {
 type User struct {
 	subject, sid, idToken, note string
 	accessToken, refreshToken   string
+	accessTokenExpiry           time.Time
 	claims                      string // the encoded claims
 	signedIn                    time.Time
 }
@@ -121,6 +139,12 @@ func (u User) AccessToken() string { return u.accessToken }
 // RefreshToken is the refresh token, kept for logout's revocation, or ""
 // when the provider issued none. It must never reach the browser.
 func (u User) RefreshToken() string { return u.refreshToken }
+
+// Tokens are the user's OAuth tokens: like the id_token, they must never
+// reach the browser.
+func (u User) Tokens() Tokens {
+	return Tokens{AccessToken: u.accessToken, RefreshToken: u.refreshToken, AccessTokenExpiry: u.accessTokenExpiry}
+}
 
 // UserInfoNote says why userinfo claims are missing, if they are.
 func (u User) UserInfoNote() string { return u.note }
@@ -169,13 +193,20 @@ func nameRank(claim string) int {
 func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
 	version := d.byte()
-	if version != profileVersion && version != profileVersionNoTokens {
+	if version != profileVersion && version != profileVersionNoTokens && version != profileVersionNoExpiry {
 		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
 	u := User{signedIn: signedIn}
 	u.subject, u.sid, u.idToken, u.note = d.string(), d.string(), d.string(), d.string()
-	if version == profileVersion {
+	if version != profileVersionNoTokens {
 		u.accessToken, u.refreshToken = d.string(), d.string()
+	}
+	if version == profileVersion {
+		if exp := d.uvarint(); exp > 0 && exp < 1<<40 {
+			u.accessTokenExpiry = time.Unix(int64(exp), 0).UTC()
+		} else if exp != 0 {
+			d.err = errBadProfile
+		}
 	}
 	n := d.uvarint()
 	start := d.off
