@@ -65,3 +65,22 @@ func TestSPA(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileCallsTheAPI: the profile's "Call the API" button (a POST
+// under the page's CSP and cross-origin protection) shows the messages
+// the server got with the session's access token, and its claims.
+func TestProfileCallsTheAPI(t *testing.T) {
+	a := startApp(t, appOptions{defaultPorts: updatingDocs(t)})
+	tb := openBrowser(t, a, "tab")
+	tb.do("open the profile", chromedp.Navigate(a.URL+pathProfile), chromedp.WaitVisible(chromedp.CSS("#okta-signin-username")))
+	tb.signInOnProvider(aliceLogin, alicePassword)
+	tb.expectProfile(a, aliceLogin)
+	tb.do("call the API", chromedp.Click(chromedp.CSS("#call-api-button")), chromedp.WaitVisible(chromedp.CSS("#api-messages")))
+	if got := tb.text("#token-claim-cid"); got != "0oa-okta-go-sample-dev" {
+		t.Errorf("#token-claim-cid %q, want the app's client id", got)
+	}
+	if got := tb.text("#api-status"); got != "200 OK" {
+		t.Errorf("#api-status %q, want 200 OK", got)
+	}
+	tb.screenshot("call-api")
+}

@@ -16,6 +16,7 @@ const (
 	pathLoginCustom   = "/authorization-code/login-custom"
 	pathProfile       = "/authorization-code/profile"
 	pathLogout        = "/authorization-code/logout"
+	pathCallAPI       = "/authorization-code/call-api"
 	pathHealth        = "/healthz"
 	// The logout notices of the provider (single logout): a client's
 	// frontchannel_logout_uri and backchannel_logout_uri.
@@ -71,6 +72,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathProfile, s.handleProfile())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
+	// POST, since it may refresh and rotate the session's tokens.
+	mux.Handle("POST "+pathCallAPI, csrf.Handler(s.handleCallAPI()))
 	// The provider's logout notices. The front channel is a GET in the
 	// provider's iframe, the one page that may be framed (by the provider
 	// alone); the back channel is a POST from the provider's server, with

@@ -86,6 +86,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	// api is the resource server, or nil.
 	api http.Handler
+	// apiClient calls the API for the profile's "Call the API" button.
+	apiClient *http.Client
 	// storeHealth is the session store's part of /healthz.
 	storeHealth *storeHealth
 }
@@ -141,6 +143,7 @@ func NewServer(d Deps) (http.Handler, error) {
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
 		api:         d.API,
+		apiClient:   d.HTTPClient,
 		storeHealth: &storeHealth{check: d.StoreHealth, now: d.Now},
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
