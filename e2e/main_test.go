@@ -111,7 +111,8 @@ type app struct {
 	URL string
 	// ProviderOrigin is the development provider's origin.
 	ProviderOrigin string
-	// SPAURL is the single-page app's origin, http://localhost:PORT.
+	// SPAURL is the single-page app's origin, http://localhost:PORT, or
+	// "" when it does not run (without the development provider).
 	SPAURL string
 	// Logs is what the app wrote to stderr (its log) and stdout.
 	Logs *logbuf.Buffer
@@ -212,7 +213,9 @@ func startProcess(t *testing.T, args, env []string) *app {
 	}()
 	a := &app{Logs: logs}
 	deadline := time.After(20 * time.Second)
-	for a.URL == "" || a.ProviderOrigin == "" || a.SPAURL == "" {
+	// The banner ends with its "Open … in a browser" line; the SPA's line
+	// is in it only when the SPA runs (always with the dev provider).
+	for bannerDone := false; !bannerDone; {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -227,11 +230,15 @@ func startProcess(t *testing.T, args, env []string) *app {
 			if m := bannerSPA.FindStringSubmatch(line); m != nil {
 				a.SPAURL = m[1]
 			}
+			bannerDone = strings.HasPrefix(line, "Open ")
 		case err := <-exited:
 			t.Fatalf("the app exited: %v; log:\n%s", err, logs.String())
 		case <-deadline:
 			t.Fatalf("the app printed no URLs in 20s; log:\n%s", logs.String())
 		}
+	}
+	if a.URL == "" || a.ProviderOrigin == "" {
+		t.Fatalf("the banner names no app or no issuer; log:\n%s", logs.String())
 	}
 	waitHealthy(t, a.URL)
 	return a
