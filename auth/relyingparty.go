@@ -130,6 +130,11 @@ type RelyingParty struct {
 	now      func() time.Time
 	cookies  *txCookies
 	spent    SpentStates
+	// algs is the signature allow-list; jwksURL and jwks the key set's
+	// address and what its fetches showed, for the Report.
+	algs    []string
+	jwksURL string
+	jwks    *jwksWatch
 }
 
 // providerMetadata holds discovery fields that go-oidc does not expose.
@@ -199,11 +204,13 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	if err := provider.Claims(&jwksURL); err != nil || jwksURL.URL == "" {
 		return nil, errors.New("auth: discovery document has no jwks_uri")
 	}
+	// The watch sits behind the limiter, so it sees only real fetches.
+	jwks := &jwksWatch{next: transportOrDefault(cfg.HTTPClient.Transport)}
 	jwksClient := &http.Client{
 		// go-oidc fetches keys in the background with a context that is
 		// never cancelled, so only a client timeout ends a hung fetch.
 		Timeout:   shorter(cfg.HTTPClient.Timeout, cfg.Timeout),
-		Transport: newRateLimitedTransport(cfg.HTTPClient.Transport, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
+		Transport: newRateLimitedTransport(jwks, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
 	}
 	keySet := oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), jwksClient), jwksURL.URL)
 
@@ -235,6 +242,9 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		now:     cfg.Now,
 		cookies: cookies,
 		spent:   cfg.SpentStates,
+		algs:    algs,
+		jwksURL: jwksURL.URL,
+		jwks:    jwks,
 	}
 	return rp, nil
 }

@@ -24,13 +24,18 @@ type Profile struct {
 	IDToken string
 	// SignedInAt orders the user's sessions; zero means now.
 	SignedInAt time.Time
+	// Report is the login that made the session, for the report page, or
+	// nil. It is kept compact (see encodeReport), without the id_token's
+	// decoded parts, which User.Report takes from IDToken.
+	Report *auth.Report
 }
 
 // The profile is kept in one string, so a session costs one allocation
 // and its claims are read back as substrings, without copying:
 //
 //	version byte (profileVersion)
-//	subject, sid, id_token, userinfo note: each a string
+//	subject, sid, id_token, userinfo note, login report: each a string
+//	  (the report in encodeReport's form; version 1 had none)
 //	claim count: uvarint
 //	each claim: source byte, name string, value string
 //	            (source 0 is followed by the source as a string)
@@ -39,7 +44,7 @@ type Profile struct {
 // would cost a decode of every page view, and several times the memory.
 // The claim count is checked when the profile is read, and then only the
 // claims' bytes are kept: iterating them needs no count.
-const profileVersion = 1
+const profileVersion = 2
 
 // sourceCodes turns the known claim sources into one byte each.
 var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: auth.SourceBoth, 4: auth.SourceConflict}
@@ -47,13 +52,14 @@ var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: 
 var errBadProfile = errors.New("session: stored profile is malformed")
 
 func encodeProfile(p Profile) string {
-	n := 1 + 4*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote)
+	report := encodeReport(p.Report)
+	n := 1 + 5*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote) + len(report)
 	for _, c := range p.Claims {
 		n += 1 + 3*binary.MaxVarintLen32 + len(c.Name) + len(c.Value) + len(c.Source)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, profileVersion)
-	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote} {
+	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, report} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendUvarint(b, uint64(len(p.Claims)))
@@ -88,6 +94,7 @@ func appendString(b []byte, s string) []byte {
 // claims are decoded only when asked for, into the caller's slice.
 type User struct {
 	subject, sid, idToken, note string
+	report                      string // the encoded login report
 	claims                      string // the encoded claims
 	signedIn                    time.Time
 }
@@ -107,6 +114,14 @@ func (u User) UserInfoNote() string { return u.note }
 
 // SignedInAt is when the user signed in.
 func (u User) SignedInAt() time.Time { return u.signedIn }
+
+// Report is the login that made the session, decoded on each call (the
+// pages that do not show it never pay for it); nil when the session was
+// made without one. An error means the stored report is unreadable.
+func (u User) Report() (*auth.Report, error) { return decodeReport(u.report, u.idToken) }
+
+// ReportSize is how many bytes the stored login report takes.
+func (u User) ReportSize() int { return len(u.report) }
 
 // AppendClaims appends the user's claims to dst, in the order they were
 // signed in with, and returns the extended slice. Their strings are
@@ -148,11 +163,15 @@ func nameRank(claim string) int {
 // parseUser reads what encodeProfile wrote, checking all of it.
 func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
-	if d.byte() != profileVersion {
+	version := d.byte()
+	if version != profileVersion && version != 1 {
 		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
 	u := User{signedIn: signedIn}
 	u.subject, u.sid, u.idToken, u.note = d.string(), d.string(), d.string(), d.string()
+	if version >= 2 {
+		u.report = d.string()
+	}
 	n := d.uvarint()
 	start := d.off
 	for i := uint64(0); i < n && d.err == nil; i++ {

@@ -1,0 +1,386 @@
+package session
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+)
+
+// A login's auth.Report is kept with its session, for the report page, in
+// a compact form of its own (about 600 bytes for a typical login; JSON
+// would take about three times as much):
+//
+//	version byte (reportVersion)
+//	the Report's fields, in the order of encodeReport: strings, times as
+//	  Unix seconds (a zigzag varint, 0 for the zero time), durations in
+//	  microseconds (a zigzag varint), the three booleans as one byte of
+//	  flags, counts and statuses as uvarints
+//	the checks: a count, then each as one byte naming its step and rule
+//	  (0: both follow as strings), one byte for its result (0x80 set
+//	  when Got equals Want, which is then written once), Want [, Got]
+//
+// A string is a uvarint n and then, by n's low two bits: 0, n>>2 bytes of
+// text; 1, the (n>>2)th string written before, again; 2, the Issuer
+// followed by n>>2 bytes of text (an endpoint under the issuer). Values
+// repeat a lot (the issuer, the client id, the subject), and every
+// endpoint starts with the issuer.
+//
+// The id_token's decoded header and payload are not stored twice: the
+// session keeps the id_token itself, and User.Report decodes them from it.
+// Times are kept to the second and durations to the microsecond.
+const reportVersion = 1
+
+var errBadReport = errors.New("session: stored login report is malformed")
+
+// reportRules are the checks a Report records, one byte each. Append
+// only: a stored byte must keep its meaning.
+var reportRules = [...]string{
+	1: "callback/state", 2: "callback/iss", 3: "callback/error", 4: "callback/code",
+	5: "token/response", 6: "token/token_type", 7: "token/access_token", 8: "token/id_token",
+	9: "id_token/format", 10: "id_token/alg", 11: "id_token/signature", 12: "id_token/iss",
+	13: "id_token/aud", 14: "id_token/azp", 15: "id_token/exp", 16: "id_token/iat",
+	17: "id_token/nbf", 18: "id_token/sub", 19: "id_token/nonce", 20: "id_token/at_hash",
+	21: "userinfo/sub",
+}
+
+// reportResults are the results of a check, one byte each (0 is "").
+var reportResults = [...]string{1: "pass", 2: "fail", 3: "skip"}
+
+// sameValue marks a check whose Got equals its Want.
+const sameValue = 0x80
+
+// Report flags.
+const (
+	flagIssAdvertised = 1 << iota
+	flagRefreshToken
+	flagKeysFetched
+	// flagIDTokenParts: the Report had the id_token's decoded parts, which
+	// decodeReport takes from the session's id_token.
+	flagIDTokenParts
+)
+
+// knownFlags are every flag a stored Report may carry.
+const knownFlags = flagIssAdvertised | flagRefreshToken | flagKeysFetched | flagIDTokenParts
+
+// reportWriter appends a Report's encoding to b.
+type reportWriter struct {
+	b      []byte
+	issuer string
+	seen   []string
+}
+
+func (w *reportWriter) str(s string) {
+	if len(s) >= 4 {
+		for i, prev := range w.seen {
+			if prev == s {
+				w.b = binary.AppendUvarint(w.b, uint64(i)<<2|1)
+				return
+			}
+		}
+	}
+	w.seen = append(w.seen, s)
+	if rest, ok := strings.CutPrefix(s, w.issuer); ok && w.issuer != "" {
+		w.b = binary.AppendUvarint(w.b, uint64(len(rest))<<2|2)
+		w.b = append(w.b, rest...)
+		return
+	}
+	w.b = binary.AppendUvarint(w.b, uint64(len(s))<<2)
+	w.b = append(w.b, s...)
+}
+
+func (w *reportWriter) time(t time.Time) {
+	if t.IsZero() {
+		w.b = binary.AppendVarint(w.b, 0)
+		return
+	}
+	w.b = binary.AppendVarint(w.b, t.Unix())
+}
+
+func (w *reportWriter) duration(d time.Duration) {
+	w.b = binary.AppendVarint(w.b, int64(d/time.Microsecond))
+}
+
+func (w *reportWriter) uint(n int) { w.b = binary.AppendUvarint(w.b, uint64(max(n, 0))) }
+
+func (w *reportWriter) strs(list []string) {
+	w.uint(len(list))
+	for _, s := range list {
+		w.str(s)
+	}
+}
+
+// encodeReport returns r's encoding, or "" for no report.
+func encodeReport(r *auth.Report) string {
+	if r == nil {
+		return ""
+	}
+	w := reportWriter{b: make([]byte, 0, 1024), issuer: r.Issuer, seen: make([]string, 0, 48)}
+	w.b = append(w.b, reportVersion)
+	// The issuer first and whole: the other strings refer to it.
+	w.issuer = ""
+	w.str(r.Issuer)
+	w.issuer = r.Issuer
+	for _, s := range []string{r.Failed, r.AuthorizationEndpoint, r.ClientID, r.RedirectURI, r.Scope,
+		r.State, r.Nonce, r.CodeChallenge, r.CodeChallengeMethod, r.Grant, r.StartPath,
+		r.TokenEndpoint, r.ClientAuth, r.TokenType, r.GrantedScope,
+		r.AccessTokenHeader, r.AccessTokenPayload, r.AccessTokenSignature,
+		r.JWKSURI, r.KeyID, r.Alg, r.UserInfoEndpoint, r.UserInfoSkipped} {
+		w.str(s)
+	}
+	for _, t := range []time.Time{r.Started, r.ProviderDate, r.Checked, r.IssuedAt, r.Expiry, r.NotBefore} {
+		w.time(t)
+	}
+	for _, d := range []time.Duration{r.TokenTime, r.ClockSkew, r.AccessTokenLifetime, r.Leeway, r.UserInfoTime} {
+		w.duration(d)
+	}
+	var flags byte
+	if r.IssAdvertised {
+		flags |= flagIssAdvertised
+	}
+	if r.RefreshToken {
+		flags |= flagRefreshToken
+	}
+	if r.KeysFetched {
+		flags |= flagKeysFetched
+	}
+	if r.IDTokenHeader != "" {
+		flags |= flagIDTokenParts
+	}
+	w.b = append(w.b, flags)
+	w.uint(r.TokenStatus)
+	w.uint(r.UserInfoStatus)
+	w.strs(r.KnownKeyIDs)
+	w.strs(r.UserInfoAdded)
+	w.uint(len(r.Checks))
+	for _, c := range r.Checks {
+		code := ruleCode(c.Step, c.Rule)
+		w.b = append(w.b, code)
+		if code == 0 {
+			w.str(c.Step)
+			w.str(c.Rule)
+		}
+		result := resultCode(c.Result)
+		if c.Got == c.Want {
+			result |= sameValue
+		}
+		w.b = append(w.b, result)
+		w.str(c.Want)
+		if c.Got != c.Want {
+			w.str(c.Got)
+		}
+	}
+	return string(w.b)
+}
+
+func ruleCode(step, rule string) byte {
+	for i, sr := range reportRules {
+		if i > 0 && len(sr) == len(step)+1+len(rule) && strings.HasPrefix(sr, step) && sr[len(step)] == '/' && strings.HasSuffix(sr, rule) {
+			return byte(i)
+		}
+	}
+	return 0
+}
+
+// resultCode is a check's result as a byte; a result outside the list
+// (which Report never makes) is kept as "".
+func resultCode(result string) byte {
+	for i, r := range reportResults {
+		if i > 0 && r == result {
+			return byte(i)
+		}
+	}
+	return 0
+}
+
+// reportReader reads what encodeReport wrote; the first problem sticks.
+type reportReader struct {
+	decoder
+	issuer string
+	seen   []string
+}
+
+func (r *reportReader) str() string {
+	n := r.uvarint()
+	if r.err != nil {
+		return ""
+	}
+	var s string
+	switch n & 3 {
+	case 0:
+		s = r.fixed(n >> 2)
+	case 1:
+		i := n >> 2
+		if i >= uint64(len(r.seen)) {
+			r.err = errBadReport
+			return ""
+		}
+		return r.seen[i]
+	case 2:
+		s = r.issuer + r.fixed(n>>2)
+	default:
+		r.err = errBadReport
+		return ""
+	}
+	r.seen = append(r.seen, s)
+	return s
+}
+
+func (r *reportReader) time() time.Time {
+	v := r.varint()
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0).UTC()
+}
+
+func (r *reportReader) duration() time.Duration {
+	return time.Duration(r.varint()) * time.Microsecond
+}
+
+func (r *reportReader) int() int {
+	n := r.uvarint()
+	if n > 1<<20 {
+		r.err = errBadReport
+		return 0
+	}
+	return int(n)
+}
+
+func (r *reportReader) strs() []string {
+	n := r.int()
+	if n == 0 || uint64(n) > uint64(len(r.data)-r.off) {
+		if n != 0 {
+			r.err = errBadReport
+		}
+		return nil
+	}
+	list := make([]string, 0, n)
+	for range n {
+		list = append(list, r.str())
+	}
+	return list
+}
+
+// decodeReport reads what encodeReport wrote, and fills in the id_token's
+// decoded parts from idToken.
+func decodeReport(data, idToken string) (*auth.Report, error) {
+	if data == "" {
+		return nil, nil
+	}
+	r := reportReader{decoder: decoder{data: data}}
+	if r.byte() != reportVersion {
+		return nil, fmt.Errorf("%w: unknown version", errBadReport)
+	}
+	rep := &auth.Report{}
+	rep.Issuer = r.str()
+	r.issuer = rep.Issuer
+	for _, s := range []*string{&rep.Failed, &rep.AuthorizationEndpoint, &rep.ClientID, &rep.RedirectURI, &rep.Scope,
+		&rep.State, &rep.Nonce, &rep.CodeChallenge, &rep.CodeChallengeMethod, &rep.Grant, &rep.StartPath,
+		&rep.TokenEndpoint, &rep.ClientAuth, &rep.TokenType, &rep.GrantedScope,
+		&rep.AccessTokenHeader, &rep.AccessTokenPayload, &rep.AccessTokenSignature,
+		&rep.JWKSURI, &rep.KeyID, &rep.Alg, &rep.UserInfoEndpoint, &rep.UserInfoSkipped} {
+		*s = r.str()
+	}
+	for _, t := range []*time.Time{&rep.Started, &rep.ProviderDate, &rep.Checked, &rep.IssuedAt, &rep.Expiry, &rep.NotBefore} {
+		*t = r.time()
+	}
+	for _, d := range []*time.Duration{&rep.TokenTime, &rep.ClockSkew, &rep.AccessTokenLifetime, &rep.Leeway, &rep.UserInfoTime} {
+		*d = r.duration()
+	}
+	flags := r.byte()
+	rep.IssAdvertised = flags&flagIssAdvertised != 0
+	rep.RefreshToken = flags&flagRefreshToken != 0
+	rep.KeysFetched = flags&flagKeysFetched != 0
+	rep.TokenStatus = r.int()
+	rep.UserInfoStatus = r.int()
+	rep.KnownKeyIDs = r.strs()
+	rep.UserInfoAdded = r.strs()
+	n := r.int()
+	if uint64(n) > uint64(len(r.data)-r.off) {
+		return nil, errBadReport
+	}
+	if n > 0 {
+		rep.Checks = make([]auth.ReportCheck, 0, n)
+	}
+	for i := 0; i < n && r.err == nil; i++ {
+		var c auth.ReportCheck
+		switch code := r.byte(); {
+		case code == 0:
+			c.Step, c.Rule = r.str(), r.str()
+		case int(code) < len(reportRules):
+			c.Step, c.Rule, _ = strings.Cut(reportRules[code], "/")
+		default:
+			r.err = errBadReport
+		}
+		result := r.byte()
+		if rc := int(result &^ sameValue); rc < len(reportResults) {
+			c.Result = reportResults[rc]
+		} else {
+			r.err = errBadReport
+		}
+		c.Want = r.str()
+		c.Got = c.Want
+		if result&sameValue == 0 {
+			c.Got = r.str()
+		}
+		rep.Checks = append(rep.Checks, c)
+	}
+	if r.err != nil || r.off != len(r.data) || flags&^knownFlags != 0 {
+		return nil, errBadReport
+	}
+	// The session keeps the id_token the Report was made from.
+	if h, p, sig, ok := idTokenParts(idToken); ok && flags&flagIDTokenParts != 0 {
+		rep.IDTokenHeader, rep.IDTokenPayload, rep.IDTokenSignature = h, p, sig
+	}
+	return rep, nil
+}
+
+// fixed reads the next n bytes as a string.
+func (r *reportReader) fixed(n uint64) string {
+	if r.err != nil || n > uint64(len(r.data)-r.off) {
+		r.err = errBadReport
+		return ""
+	}
+	s := r.data[r.off : r.off+int(n)]
+	r.off += int(n)
+	return s
+}
+
+// varint reads a zigzag varint.
+func (r *reportReader) varint() int64 {
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	return v
+}
+
+// idTokenParts decodes a compact JWS as auth.Report keeps one: its header
+// and payload as JSON text, and its signature cut to 8 characters.
+func idTokenParts(raw string) (header, payload, signature string, ok bool) {
+	h, rest, ok1 := strings.Cut(raw, ".")
+	p, sig, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(sig, ".") {
+		return "", "", "", false
+	}
+	hb, err1 := base64.RawURLEncoding.DecodeString(h)
+	pb, err2 := base64.RawURLEncoding.DecodeString(p)
+	if err1 != nil || err2 != nil || !json.Valid(hb) || !json.Valid(pb) {
+		return "", "", "", false
+	}
+	if len(sig) > 8 {
+		sig = sig[:8] + "…"
+	}
+	return string(hb), string(pb), sig, true
+}
+
+// Timeouts are the idle timeout and the absolute lifetime of the sessions
+// m makes, for the login report's session step.
+func (m *Manager) Timeouts() (idle, lifetime time.Duration) { return m.idle, m.lifetime }

@@ -1,0 +1,194 @@
+package session
+
+import (
+	"encoding/base64"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okta-samples/okta-go-sample/auth"
+)
+
+// testJWT is a compact JWS with the given header and payload, and a
+// signature that is not one.
+func testJWT(header, payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(header)) + "." + enc([]byte(payload)) + "." + "c2lnbmF0dXJlLW5vdC1yZWFsbHk"
+}
+
+const (
+	testIssuer    = "https://dev-123456.okta.com/oauth2/default"
+	testIDHeader  = `{"kid":"MSADMILGTEIECJYVKPBR24LGPC","alg":"RS256"}`
+	testIDPayload = `{"sub":"00u1","iss":"https://dev-123456.okta.com/oauth2/default","aud":"0oa-client","nonce":"abc"}`
+)
+
+// testReport is the report of a typical successful login, as auth
+// records it: times to the second, the id_token's parts from idToken.
+func testReport(idToken string) *auth.Report {
+	base := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	header, payload, sig, _ := idTokenParts(idToken)
+	return &auth.Report{
+		Issuer: testIssuer, Started: base.Add(-20 * time.Second),
+		AuthorizationEndpoint: testIssuer + "/v1/authorize", ClientID: "0oa-client",
+		RedirectURI: "http://localhost:8080/authorization-code/callback", Scope: "openid email profile",
+		State: "AbCdEfGh…", Nonce: "ZyXwVuTs…", CodeChallenge: "q1w2e3r4…", CodeChallengeMethod: "S256",
+		Grant: "authorization_code", StartPath: "/authorization-code/login", IssAdvertised: true,
+		TokenEndpoint: testIssuer + "/v1/token", ClientAuth: "client_secret_basic", TokenStatus: 200,
+		TokenTime: 12345 * time.Microsecond, ProviderDate: base.Add(-time.Second), ClockSkew: -time.Second,
+		TokenType: "Bearer", AccessTokenLifetime: time.Hour, RefreshToken: true, GrantedScope: "openid email profile",
+		AccessTokenHeader: `{"alg":"RS256","typ":"at+jwt"}`, AccessTokenPayload: `{"scp":["openid"],"cid":"0oa-client"}`, AccessTokenSignature: "sIgNaTuR…",
+		JWKSURI: testIssuer + "/v1/keys", KeyID: "MSADMILGTEIECJYVKPBR24LGPC", Alg: "RS256", KeysFetched: true,
+		IDTokenHeader: header, IDTokenPayload: payload, IDTokenSignature: sig,
+		Checked: base, Leeway: 5 * time.Minute, IssuedAt: base.Add(-2 * time.Second), Expiry: base.Add(time.Hour),
+		UserInfoEndpoint: testIssuer + "/v1/userinfo", UserInfoStatus: 200, UserInfoTime: 3 * time.Millisecond,
+		UserInfoAdded: []string{"family_name", "given_name"},
+		Checks: []auth.ReportCheck{
+			{Step: "callback", Rule: "state", Result: "pass", Want: "AbCdEfGh…", Got: "AbCdEfGh…"},
+			{Step: "callback", Rule: "iss", Result: "pass", Want: testIssuer, Got: testIssuer},
+			{Step: "callback", Rule: "code", Result: "pass", Want: "code or interaction_code", Got: "code"},
+			{Step: "token", Rule: "response", Result: "pass", Want: "200", Got: "200"},
+			{Step: "id_token", Rule: "alg", Result: "pass", Want: "RS256", Got: "RS256"},
+			{Step: "id_token", Rule: "iss", Result: "pass", Want: testIssuer, Got: testIssuer},
+			{Step: "id_token", Rule: "azp", Result: "skip"},
+			{Step: "id_token", Rule: "exp", Result: "pass", Want: "after 2030-06-01T11:55:00Z", Got: "2030-06-01T13:00:00Z"},
+			{Step: "id_token", Rule: "nonce", Result: "pass", Want: "ZyXwVuTs…", Got: "ZyXwVuTs…"},
+			{Step: "userinfo", Rule: "sub", Result: "pass", Want: "00u1", Got: "00u1"},
+		},
+	}
+}
+
+func TestReportRoundTrip(t *testing.T) {
+	idToken := testJWT(testIDHeader, testIDPayload)
+	failed := testReport(idToken)
+	failed.Failed = "id_token"
+	failed.KnownKeyIDs = []string{"k1", "k2"}
+	failed.Checks = append(failed.Checks,
+		auth.ReportCheck{Step: "id_token", Rule: "signature", Result: "fail", Want: "kid other", Got: "not verified"},
+		auth.ReportCheck{Step: "elsewhere", Rule: "new-rule", Result: "fail", Want: "x", Got: "y"})
+	otherHost := testReport(idToken)
+	otherHost.TokenEndpoint = "https://other.example/token"
+	otherHost.UserInfoEndpoint = ""
+	otherHost.Issuer = ""
+	odd := testReport("not a jwt")
+	odd.Checks = []auth.ReportCheck{{Step: "id_token", Rule: "iss", Result: "fail", Want: "\x00<é>", Got: strings.Repeat("x", 300)}}
+	tests := []struct {
+		name    string
+		report  *auth.Report
+		idToken string
+	}{
+		{"none", nil, idToken},
+		{"typical", testReport(idToken), idToken},
+		{"failed, with an unknown rule", failed, idToken},
+		{"endpoints elsewhere, no issuer", otherHost, idToken},
+		{"id_token not a JWT, odd values", odd, "not a jwt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeReport(encodeReport(tt.report), tt.idToken)
+			if err != nil {
+				t.Fatalf("decodeReport: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.report) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.report)
+			}
+		})
+	}
+}
+
+// TestReportInTheProfile: the report travels with the profile, and a
+// profile stored before reports existed (version 1) still reads, without
+// one.
+func TestReportInTheProfile(t *testing.T) {
+	idToken := testJWT(testIDHeader, testIDPayload)
+	p := testProfile("00u1")
+	p.IDToken = idToken
+	p.Report = testReport(idToken)
+	u, err := parseUser(encodeProfile(p), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.Report()
+	if err != nil || !reflect.DeepEqual(got, p.Report) {
+		t.Errorf("Report: got %+v, %v; want %+v", got, err, p.Report)
+	}
+
+	v1 := "\x01" + "\x0400u1" + "\x00" + "\x00" + "\x00" + "\x01" + "\x01\x03sub\x0400u1"
+	old, err := parseUser(v1, time.Time{})
+	if err != nil {
+		t.Fatalf("version 1: %v", err)
+	}
+	if rep, err := old.Report(); rep != nil || err != nil {
+		t.Errorf("version 1 Report: got %+v, %v; want nil, nil", rep, err)
+	}
+	if got := old.DisplayName(); got != "00u1" {
+		t.Errorf("version 1 DisplayName: got %q, want 00u1", got)
+	}
+}
+
+// TestReportIsCompact: a typical report takes well under a kilobyte, so
+// it does not undo the session's memory budget.
+func TestReportIsCompact(t *testing.T) {
+	idToken := testJWT(testIDHeader, testIDPayload)
+	enc := encodeReport(testReport(idToken))
+	if len(enc) > 640 {
+		t.Errorf("got %d bytes, want at most 640", len(enc))
+	}
+	for _, s := range []string{testIDHeader, testIDPayload} {
+		if strings.Contains(enc, s) {
+			t.Errorf("the id_token's part %s is stored twice", s)
+		}
+	}
+	if n := strings.Count(enc, "dev-123456.okta.com"); n != 1 {
+		t.Errorf("the issuer's host appears %d times, want once", n)
+	}
+}
+
+func TestDecodeReportRefusesMalformed(t *testing.T) {
+	good := encodeReport(testReport(testJWT(testIDHeader, testIDPayload)))
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"unknown version", "\x02" + good[1:]},
+		{"truncated", good[:len(good)-1]},
+		{"trailing bytes", good + "x"},
+		{"back-reference to nothing", "\x01\x05"},
+		{"unknown string kind", "\x01\x03"},
+		{"string longer than the data", "\x01\x7c"},
+		{"varint without end", "\x01" + strings.Repeat("\xff", 12)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := decodeReport(tt.data, ""); !errors.Is(err, errBadReport) {
+				t.Errorf("got %v, want errBadReport", err)
+			}
+		})
+	}
+	// The last check's result byte, made unknown.
+	bad := []byte(good)
+	i := strings.LastIndex(good, "\x15") // userinfo/sub
+	bad[i+1] = 0x87
+	if _, err := decodeReport(string(bad), ""); !errors.Is(err, errBadReport) {
+		t.Errorf("unknown result: got %v, want errBadReport", err)
+	}
+}
+
+// FuzzDecodeReport: no input makes decoding panic, and what decodes
+// survives encoding and decoding again unchanged.
+func FuzzDecodeReport(f *testing.F) {
+	idToken := testJWT(testIDHeader, testIDPayload)
+	f.Add(encodeReport(testReport(idToken)))
+	f.Add("\x01\x00")
+	f.Fuzz(func(t *testing.T, data string) {
+		rep, err := decodeReport(data, idToken)
+		if err != nil || rep == nil {
+			return
+		}
+		again, err := decodeReport(encodeReport(rep), idToken)
+		if err != nil || !reflect.DeepEqual(again, rep) {
+			t.Errorf("re-encoded and decoded: got %+v, %v; want %+v", again, err, rep)
+		}
+	})
+}
