@@ -18,7 +18,7 @@ import (
 //
 //	version byte (reportVersion)
 //	the Report's fields, in the order of encodeReport: strings, times as
-//	  Unix seconds (a zigzag varint, 0 for the zero time), durations in
+//	  Unix milliseconds (a zigzag varint, 0 for the zero time), durations in
 //	  microseconds (a zigzag varint), the three booleans as one byte of
 //	  flags, counts and statuses as uvarints
 //	the checks: a count, then each as one byte naming its step and rule
@@ -33,7 +33,7 @@ import (
 //
 // The id_token's decoded header and payload are not stored twice: the
 // session keeps the id_token itself, and User.Report decodes them from it.
-// Times are kept to the second and durations to the microsecond.
+// Times are kept to the millisecond and durations to the microsecond.
 const reportVersion = 1
 
 var errBadReport = errors.New("session: stored login report is malformed")
@@ -99,7 +99,7 @@ func (w *reportWriter) time(t time.Time) {
 		w.b = binary.AppendVarint(w.b, 0)
 		return
 	}
-	w.b = binary.AppendVarint(w.b, t.Unix())
+	w.b = binary.AppendVarint(w.b, t.UnixMilli())
 }
 
 func (w *reportWriter) duration(d time.Duration) {
@@ -236,7 +236,7 @@ func (r *reportReader) time() time.Time {
 	if v == 0 {
 		return time.Time{}
 	}
-	return time.Unix(v, 0).UTC()
+	return time.UnixMilli(v).UTC()
 }
 
 func (r *reportReader) duration() time.Duration {

@@ -26,11 +26,15 @@ func (s *Server) handleLogout() http.Handler {
 				Message: "The session could not be ended. Try again."})
 			return
 		}
-		target := pathOverview
+		// RP-Initiated Logout 1.0 section 3 echoes the state back to the
+		// post-logout redirect URI; this browser's cookie remembers it, so
+		// the overview says "You are signed out" only to the browser that
+		// logged out (see afterLogout).
+		state := rand.Text()
+		http.SetCookie(w, s.logoutStateCookie(state, logoutCookieAge))
+		target := pathOverview + "?state=" + state
 		if rp, err := s.provider.RelyingParty(); err == nil {
-			// RP-Initiated Logout 1.0 section 2 echoes state back; the app
-			// does not check it, so any fresh random value does.
-			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL(), rand.Text()); u != "" {
+			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL(), state); u != "" {
 				target = u
 			}
 		}

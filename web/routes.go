@@ -13,6 +13,7 @@ const (
 	pathLogin         = "/authorization-code/login"
 	pathLoginCustom   = "/authorization-code/login-custom"
 	pathProfile       = "/authorization-code/profile"
+	pathReport        = "/authorization-code/report"
 	pathLogout        = "/authorization-code/logout"
 	pathHealth        = "/healthz"
 )
@@ -61,6 +62,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("GET "+s.cfg.CallbackPath(), s.handleCallback())
 	mux.Handle("GET "+pathProfile, s.handleProfile())
+	mux.Handle("GET "+pathReport, s.handleReport())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	mux.Handle("GET "+pathHealth, s.handleHealth())
