@@ -335,7 +335,10 @@ func (r *Report) recordTokenAnswer(t *roundTrip) {
 	r.TokenStatus, r.TokenTime = t.status, t.took
 	if d, err := http.ParseTime(t.date); err == nil {
 		r.ProviderDate = d.UTC()
-		r.ClockSkew = d.Sub(t.answered).Round(time.Second)
+		// Date has whole seconds: compare it with this clock's whole
+		// second, so the phase of the two clocks within a second does not
+		// tip a whole skew one second short.
+		r.ClockSkew = d.Sub(t.answered.Truncate(time.Second))
 	}
 }
 

@@ -213,7 +213,7 @@ func (s *Server) clockDiagnosis(check string, rep *auth.Report, failed auth.Repo
 	case "exp":
 		d.Cause, d.Title = "expired", "The ID token had expired"
 		if !rep.Expiry.IsZero() {
-			what = "The ID token expired at " + fmtTime(rep.Expiry) + ", " + humanDuration(rep.Checked.Sub(rep.Expiry)) +
+			what = "The ID token expired at " + fmtTime(rep.Expiry) + ", " + humanDuration(checkedSecond(rep).Sub(rep.Expiry)) +
 				" before this server checked it at " + fmtTime(rep.Checked) + "."
 		} else {
 			what = "The ID token has no exp claim."
@@ -221,14 +221,14 @@ func (s *Server) clockDiagnosis(check string, rep *auth.Report, failed auth.Repo
 	case "iat":
 		d.Cause, d.Title = "issued-in-the-future", "The ID token was issued in this server's future"
 		if !rep.IssuedAt.IsZero() {
-			what = "The ID token says it was issued at " + fmtTime(rep.IssuedAt) + ", " + humanDuration(rep.IssuedAt.Sub(rep.Checked)) +
+			what = "The ID token says it was issued at " + fmtTime(rep.IssuedAt) + ", " + humanDuration(rep.IssuedAt.Sub(checkedSecond(rep))) +
 				" after this server's clock read " + fmtTime(rep.Checked) + "."
 		} else {
 			what = "The ID token has no iat claim."
 		}
 	default:
 		d.Cause, d.Title = "not-yet-valid", "The ID token is not valid yet (nbf)"
-		what = "The ID token is not valid before " + fmtTime(rep.NotBefore) + ", " + humanDuration(rep.NotBefore.Sub(rep.Checked)) +
+		what = "The ID token is not valid before " + fmtTime(rep.NotBefore) + ", " + humanDuration(rep.NotBefore.Sub(checkedSecond(rep))) +
 			" after this server's clock read " + fmtTime(rep.Checked) + "."
 	}
 	what += " The app allows " + humanDuration(rep.Leeway) + " of clock difference (the leeway)."

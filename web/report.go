@@ -258,27 +258,24 @@ func (b reportBuilder) note(step, rule string, c auth.ReportCheck) string {
 		if rep.Expiry.IsZero() || rep.Checked.IsZero() {
 			return ""
 		}
-		if left := rep.Expiry.Sub(rep.Checked); left >= 0 {
+		if left := rep.Expiry.Sub(checkedSecond(rep)); left >= 0 {
 			return "valid for " + humanDuration(left) + leewayNote(rep.Leeway)
 		}
-		return "expired " + humanDuration(rep.Checked.Sub(rep.Expiry)) + " before this server checked it" + leewayNote(rep.Leeway)
+		return "expired " + humanDuration(checkedSecond(rep).Sub(rep.Expiry)) + " before this server checked it" + leewayNote(rep.Leeway)
 	case "id_token/iat":
 		if rep.IssuedAt.IsZero() || rep.Checked.IsZero() {
 			return ""
 		}
 		var n string
-		if ago := rep.Checked.Sub(rep.IssuedAt); ago >= 0 {
+		if ago := checkedSecond(rep).Sub(rep.IssuedAt); ago >= 0 {
 			n = "issued " + humanDuration(ago) + " ago"
-			if ago < time.Second/2 {
-				n = "issued under a second ago"
-			}
 		} else {
 			n = "issued " + humanDuration(-ago) + " in this server's future"
 		}
 		return n + "; " + skewNote(rep)
 	case "id_token/nbf":
-		if !rep.NotBefore.IsZero() && rep.NotBefore.After(rep.Checked) {
-			return "not valid for another " + humanDuration(rep.NotBefore.Sub(rep.Checked)) + leewayNote(rep.Leeway)
+		if !rep.NotBefore.IsZero() && rep.NotBefore.After(checkedSecond(rep)) {
+			return "not valid for another " + humanDuration(rep.NotBefore.Sub(checkedSecond(rep))) + leewayNote(rep.Leeway)
 		}
 		if c.Result == resultSkip {
 			return "no nbf claim: it is optional"
@@ -299,6 +296,11 @@ func (b reportBuilder) note(step, rule string, c auth.ReportCheck) string {
 	}
 	return ""
 }
+
+// checkedSecond is the time the claims were checked, to the second, as
+// the times in a token are: a token issued this second was issued "under
+// a second ago", not a fraction of a second before or after.
+func checkedSecond(rep *auth.Report) time.Time { return rep.Checked.Truncate(time.Second) }
 
 func leewayNote(leeway time.Duration) string {
 	if leeway <= 0 {
