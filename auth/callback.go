@@ -267,15 +267,15 @@ func (rp *RelyingParty) checkCallback(cb callback, rep *Report) error {
 	}
 	switch {
 	case cb.code != "" && cb.interactionCode != "":
-		rep.check("callback", "code", resultFail, "code or interaction_code", "code and interaction_code")
+		rep.check("callback", "code", resultFail, "", "code and interaction_code")
 		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has both a code and an interaction_code")}
 	case cb.code == "" && cb.interactionCode == "":
-		rep.check("callback", "code", resultFail, "code or interaction_code", "")
+		rep.check("callback", "code", resultFail, "", "")
 		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has no code")}
 	case cb.code != "":
-		rep.check("callback", "code", resultPass, "code or interaction_code", "code")
+		rep.check("callback", "code", resultPass, "", "code")
 	default:
-		rep.check("callback", "code", resultPass, "code or interaction_code", "interaction_code")
+		rep.check("callback", "code", resultPass, "", "interaction_code")
 	}
 	return nil
 }

@@ -27,6 +27,12 @@
 // naming the step and the rule that failed. None of them carries a code, a
 // token or a secret.
 //
+// Every login Finish takes up is recorded in a [Report], at no extra
+// request: the authorization request, the callback, the token exchange,
+// the keys, each check of the id_token with the values it compared, and
+// userinfo. Identity.Report has it, and Error.Report up to the step that
+// failed, so a page can show a person what happened and why.
+//
 // Behind a load balancer, give every replica the same Config.CookieKeys
 // and a shared [SpentStates], and any replica can finish any login.
 //

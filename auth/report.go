@@ -116,8 +116,10 @@ type Report struct {
 //
 // Result is "pass", "fail", or "skip" when there was nothing to check (an
 // optional claim that is absent, an iss the provider does not send). Want
-// and Got are the values compared, as text ("" when absent): times in
-// RFC 3339, and a state or nonce shortened.
+// and Got are the values compared, as text ("" when absent; a state or a
+// nonce shortened), unless the Report's fields hold them: the times of
+// exp, iat and nbf are Checked, Leeway, Expiry, IssuedAt and NotBefore,
+// and the key of the signature is KeyID.
 type ReportCheck struct {
 	Step, Rule string
 	Result     string
@@ -166,14 +168,6 @@ func clip(s string, n int) string {
 		return strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return strings.ToValidUTF8(s[:i], "\uFFFD") + "…"
-}
-
-// rfc3339 formats a time for a check, or "" for the zero time.
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // maxDecodedPart bounds each decoded JWT part a Report keeps; a larger
@@ -262,7 +256,7 @@ func (r *Report) recordVerify(failed string, allowed []string, claimed unverifie
 	}
 	steps := []struct{ rule, want, got string }{
 		{"alg", strings.Join(allowed, " "), r.Alg},
-		{"signature", "kid " + r.KeyID, "verified"},
+		{"signature", "", "verified"},
 		{"iss", issuer, claimed.Issuer},
 		{"aud", clientID, claimed.audience()},
 	}

@@ -117,23 +117,21 @@ func TestReportOfALogin(t *testing.T) {
 		t.Errorf("IDTokenSignature %q, want %q", rep.IDTokenSignature, sig[:8]+"…")
 	}
 
-	exp := testNow().Add(time.Hour).Format(time.RFC3339)
-	now := testNow().Format(time.RFC3339)
 	want := []checkRow{
 		{"callback", "state", "pass", short(l.State), short(q.Get("state"))},
 		{"callback", "iss", "pass", op.Issuer(), op.Issuer()},
-		{"callback", "code", "pass", "code or interaction_code", "code"},
+		{"callback", "code", "pass", "", "code"},
 		{"token", "response", "pass", "200", "200"},
 		{"token", "token_type", "pass", "Bearer", "Bearer"},
 		{"token", "access_token", "pass", "present", "present"},
 		{"token", "id_token", "pass", "present", "present"},
 		{"id_token", "alg", "pass", "RS256", "RS256"},
-		{"id_token", "signature", "pass", "kid " + op.PublishedKID(), "verified"},
+		{"id_token", "signature", "pass", "", "verified"},
 		{"id_token", "iss", "pass", op.Issuer(), op.Issuer()},
 		{"id_token", "aud", "pass", op.ClientID(), op.ClientID()},
 		{"id_token", "azp", "skip", "", ""},
-		{"id_token", "exp", "pass", "after " + testNow().Add(-testLeeway).Format(time.RFC3339), exp},
-		{"id_token", "iat", "pass", "before " + testNow().Add(testLeeway).Format(time.RFC3339), now},
+		{"id_token", "exp", "pass", "", ""},
+		{"id_token", "iat", "pass", "", ""},
 		{"id_token", "nbf", "skip", "", ""},
 		{"id_token", "sub", "pass", "present", id.Subject},
 		{"id_token", "nonce", "pass", short(l.Nonce), short(l.Nonce)},
@@ -238,16 +236,22 @@ func TestReportOfAFailure(t *testing.T) {
 				}
 			}},
 		{name: "iat ahead beyond the leeway, provider clock ahead", mis: testprovider.Misbehaviour{ClockSkew: 10 * time.Minute},
-			step: "id_token", last: checkRow{"id_token", "iat", "fail", "before " + testNow().Add(testLeeway).Format(time.RFC3339),
-				testNow().Add(10 * time.Minute).Format(time.RFC3339)}, wantRows: 14,
+			step: "id_token", last: checkRow{"id_token", "iat", "fail", "", ""}, wantRows: 14,
 			extra: func(t *testing.T, rep *auth.Report) {
 				if rep.ClockSkew != 10*time.Minute {
 					t.Errorf("ClockSkew %s, want 10m0s from the Date header", rep.ClockSkew)
 				}
+				if want := testNow().Add(10 * time.Minute); !rep.IssuedAt.Equal(want) || !rep.Checked.Equal(testNow()) {
+					t.Errorf("IssuedAt %s, Checked %s: want %s, %s", rep.IssuedAt, rep.Checked, want, testNow())
+				}
 			}},
 		{name: "exp past beyond the leeway", mis: testprovider.Misbehaviour{Claims: func(c map[string]any) { c["exp"] = testNow().Add(-time.Hour).Unix() }},
-			step: "id_token", last: checkRow{"id_token", "exp", "fail", "after " + testNow().Add(-testLeeway).Format(time.RFC3339),
-				testNow().Add(-time.Hour).Format(time.RFC3339)}, wantRows: 13},
+			step: "id_token", last: checkRow{"id_token", "exp", "fail", "", ""}, wantRows: 13,
+			extra: func(t *testing.T, rep *auth.Report) {
+				if want := testNow().Add(-time.Hour); !rep.Expiry.Equal(want) {
+					t.Errorf("Expiry %s, want %s", rep.Expiry, want)
+				}
+			}},
 		{name: "nonce", mis: testprovider.Misbehaviour{Claims: func(c map[string]any) { c["nonce"] = "other" }},
 			step: "id_token", last: checkRow{"id_token", "nonce", "fail", "", "other"}, wantRows: 17},
 		{name: "at_hash", mis: testprovider.Misbehaviour{Claims: func(c map[string]any) { c["at_hash"] = "AAAAAAAAAAAAAAAAAAAAAA" }},

@@ -14,6 +14,7 @@ targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./web:FuzzClientAddress
+  ./session:FuzzDecodeReport
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
   ./devprovider:FuzzTokenRequest

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,23 +15,31 @@ import (
 )
 
 // A login's auth.Report is kept with its session, for the report page, in
-// a compact form of its own (about 600 bytes for a typical login; JSON
-// would take about three times as much):
+// a compact form of its own: about 450 bytes for a typical login with a
+// JWT access token, where JSON would take over 2,000.
 //
 //	version byte (reportVersion)
 //	the Report's fields, in the order of encodeReport: strings, times as
 //	  Unix milliseconds (a zigzag varint, 0 for the zero time), durations in
-//	  microseconds (a zigzag varint), the three booleans as one byte of
-//	  flags, counts and statuses as uvarints
+//	  microseconds (a zigzag varint), the booleans as one byte of flags,
+//	  counts and statuses as uvarints
 //	the checks: a count, then each as one byte naming its step and rule
 //	  (0: both follow as strings), one byte for its result (0x80 set
 //	  when Got equals Want, which is then written once), Want [, Got]
+//	the access token's decoded header and payload, each as JSON (below)
 //
 // A string is a uvarint n and then, by n's low two bits: 0, n>>2 bytes of
 // text; 1, the (n>>2)th string written before, again; 2, the Issuer
-// followed by n>>2 bytes of text (an endpoint under the issuer). Values
-// repeat a lot (the issuer, the client id, the subject), and every
-// endpoint starts with the issuer.
+// followed by a string (an endpoint under the issuer: /v1/token); 3, the
+// (n>>2)th of reportWords, the words a report often holds. Values repeat
+// a lot (the issuer, the client id, the subject), and every endpoint
+// starts with the issuer.
+//
+// A JSON document is a byte: 0, then the text as a string; or 1, then its
+// values one by one: a tag byte (jsonString, jsonInt…) and the value, so
+// that its names and strings are strings as above and its integers
+// varints. The second form is used only when it gives back exactly the
+// same text.
 //
 // The id_token's decoded header and payload are not stored twice: the
 // session keeps the id_token itself, and User.Report decodes them from it.
@@ -37,6 +47,18 @@ import (
 const reportVersion = 1
 
 var errBadReport = errors.New("session: stored login report is malformed")
+
+// reportWords are the strings a report often holds, one or two bytes
+// each. Append only: a stored index must keep its meaning.
+var reportWords = [...]string{
+	"client_secret_basic", "authorization_code", "interaction_code", "code", "S256", "Bearer", "RS256",
+	"present", "verified", "not verified", "200", "openid email profile", "openid profile email",
+	"/authorization-code/login", "/authorization-code/login-custom", "/authorization-code/callback",
+	"/v1/authorize", "/v1/token", "/v1/keys", "/v1/userinfo", "code and interaction_code",
+	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "cid", "uid", "scp", "ver", "auth_time", "alg", "kid", "typ",
+	"JWT", "at+jwt", "api://default", "openid", "email", "profile", "offline_access", "groups",
+	"name", "given_name", "family_name", "locale", "zoneinfo", "updated_at", "email_verified", "preferred_username",
+}
 
 // reportRules are the checks a Report records, one byte each. Append
 // only: a stored byte must keep its meaning.
@@ -76,6 +98,12 @@ type reportWriter struct {
 }
 
 func (w *reportWriter) str(s string) {
+	for i, word := range reportWords {
+		if word == s {
+			w.b = binary.AppendUvarint(w.b, uint64(i)<<2|3)
+			return
+		}
+	}
 	if len(s) >= 4 {
 		for i, prev := range w.seen {
 			if prev == s {
@@ -85,9 +113,12 @@ func (w *reportWriter) str(s string) {
 		}
 	}
 	w.seen = append(w.seen, s)
-	if rest, ok := strings.CutPrefix(s, w.issuer); ok && w.issuer != "" {
-		w.b = binary.AppendUvarint(w.b, uint64(len(rest))<<2|2)
-		w.b = append(w.b, rest...)
+	if rest, ok := strings.CutPrefix(s, w.issuer); ok && w.issuer != "" && rest != "" {
+		w.b = binary.AppendUvarint(w.b, 2)
+		issuer := w.issuer
+		w.issuer = "" // the suffix is never itself under the issuer
+		w.str(rest)
+		w.issuer = issuer
 		return
 	}
 	w.b = binary.AppendUvarint(w.b, uint64(len(s))<<2)
@@ -128,8 +159,7 @@ func encodeReport(r *auth.Report) string {
 	w.issuer = r.Issuer
 	for _, s := range []string{r.Failed, r.AuthorizationEndpoint, r.ClientID, r.RedirectURI, r.Scope,
 		r.State, r.Nonce, r.CodeChallenge, r.CodeChallengeMethod, r.Grant, r.StartPath,
-		r.TokenEndpoint, r.ClientAuth, r.TokenType, r.GrantedScope,
-		r.AccessTokenHeader, r.AccessTokenPayload, r.AccessTokenSignature,
+		r.TokenEndpoint, r.ClientAuth, r.TokenType, r.GrantedScope, r.AccessTokenSignature,
 		r.JWKSURI, r.KeyID, r.Alg, r.UserInfoEndpoint, r.UserInfoSkipped} {
 		w.str(s)
 	}
@@ -175,6 +205,9 @@ func encodeReport(r *auth.Report) string {
 			w.str(c.Got)
 		}
 	}
+	// Last, so that its values can refer to the ones above.
+	w.json(r.AccessTokenHeader)
+	w.json(r.AccessTokenPayload)
 	return string(w.b)
 }
 
@@ -206,6 +239,10 @@ type reportReader struct {
 }
 
 func (r *reportReader) str() string {
+	return r.strDepth(0)
+}
+
+func (r *reportReader) strDepth(depth int) string {
 	n := r.uvarint()
 	if r.err != nil {
 		return ""
@@ -222,10 +259,23 @@ func (r *reportReader) str() string {
 		}
 		return r.seen[i]
 	case 2:
-		s = r.issuer + r.fixed(n>>2)
+		// The issuer and a suffix, which is never itself a suffix.
+		if n != 2 || depth > 0 {
+			r.err = errBadReport
+			return ""
+		}
+		i := len(r.seen)
+		r.seen = append(r.seen, "")
+		s = r.issuer + r.strDepth(depth+1)
+		r.seen[i] = s
+		return s
 	default:
-		r.err = errBadReport
-		return ""
+		i := n >> 2
+		if i >= uint64(len(reportWords)) {
+			r.err = errBadReport
+			return ""
+		}
+		return reportWords[i]
 	}
 	r.seen = append(r.seen, s)
 	return s
@@ -282,8 +332,7 @@ func decodeReport(data, idToken string) (*auth.Report, error) {
 	r.issuer = rep.Issuer
 	for _, s := range []*string{&rep.Failed, &rep.AuthorizationEndpoint, &rep.ClientID, &rep.RedirectURI, &rep.Scope,
 		&rep.State, &rep.Nonce, &rep.CodeChallenge, &rep.CodeChallengeMethod, &rep.Grant, &rep.StartPath,
-		&rep.TokenEndpoint, &rep.ClientAuth, &rep.TokenType, &rep.GrantedScope,
-		&rep.AccessTokenHeader, &rep.AccessTokenPayload, &rep.AccessTokenSignature,
+		&rep.TokenEndpoint, &rep.ClientAuth, &rep.TokenType, &rep.GrantedScope, &rep.AccessTokenSignature,
 		&rep.JWKSURI, &rep.KeyID, &rep.Alg, &rep.UserInfoEndpoint, &rep.UserInfoSkipped} {
 		*s = r.str()
 	}
@@ -331,6 +380,8 @@ func decodeReport(data, idToken string) (*auth.Report, error) {
 		}
 		rep.Checks = append(rep.Checks, c)
 	}
+	rep.AccessTokenHeader = r.json()
+	rep.AccessTokenPayload = r.json()
 	if r.err != nil || r.off != len(r.data) || flags&^knownFlags != 0 {
 		return nil, errBadReport
 	}
@@ -384,3 +435,245 @@ func idTokenParts(raw string) (header, payload, signature string, ok bool) {
 // Timeouts are the idle timeout and the absolute lifetime of the sessions
 // m makes, for the login report's session step.
 func (m *Manager) Timeouts() (idle, lifetime time.Duration) { return m.idle, m.lifetime }
+
+// Tags of the values of a JSON document in its compact form.
+const (
+	jsonString = iota
+	jsonInt    // a non-negative integer, as a uvarint
+	jsonNumber // any other number, as a string
+	jsonTrue
+	jsonFalse
+	jsonNull
+	jsonArray  // a count, then the values
+	jsonObject // a count, then each name (a string) and value
+)
+
+// maxJSONDepth bounds the nesting of a stored JSON document.
+const maxJSONDepth = 16
+
+// jsonValue is a JSON value, in the order of its text.
+type jsonValue struct {
+	tag   byte
+	text  string      // a string, or a number's text
+	items []jsonValue // an array's values; an object's names and values, alternating
+}
+
+// json writes a JSON document, compact when that gives back its text.
+func (w *reportWriter) json(doc string) {
+	v, err := parseJSON(doc)
+	if err != nil || string(appendJSON(nil, v)) != doc {
+		w.b = append(w.b, 0)
+		w.str(doc)
+		return
+	}
+	w.b = append(w.b, 1)
+	w.jsonValue(v)
+}
+
+func (w *reportWriter) jsonValue(v jsonValue) {
+	w.b = append(w.b, v.tag)
+	switch v.tag {
+	case jsonString, jsonNumber:
+		w.str(v.text)
+	case jsonInt:
+		n, _ := strconv.ParseUint(v.text, 10, 64) // checked by parseJSON
+		w.b = binary.AppendUvarint(w.b, n)
+	case jsonArray, jsonObject:
+		w.uint(len(v.items))
+		for _, item := range v.items {
+			w.jsonValue(item)
+		}
+	}
+}
+
+// parseJSON reads one JSON document, keeping the order of its names.
+func parseJSON(doc string) (jsonValue, error) {
+	if doc == "" {
+		return jsonValue{}, errors.New("empty")
+	}
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	v, err := parseJSONValue(dec, 0)
+	if err != nil {
+		return jsonValue{}, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return jsonValue{}, errors.New("more than one value")
+	}
+	return v, nil
+}
+
+func parseJSONValue(dec *json.Decoder, depth int) (jsonValue, error) {
+	if depth > maxJSONDepth {
+		return jsonValue{}, errors.New("too deep")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonValue{}, err
+	}
+	switch t := tok.(type) {
+	case string:
+		return jsonValue{tag: jsonString, text: t}, nil
+	case json.Number:
+		if isUint(string(t)) {
+			return jsonValue{tag: jsonInt, text: string(t)}, nil
+		}
+		return jsonValue{tag: jsonNumber, text: string(t)}, nil
+	case bool:
+		if t {
+			return jsonValue{tag: jsonTrue}, nil
+		}
+		return jsonValue{tag: jsonFalse}, nil
+	case nil:
+		return jsonValue{tag: jsonNull}, nil
+	case json.Delim:
+		v := jsonValue{tag: jsonArray}
+		if t == '{' {
+			v.tag = jsonObject
+		}
+		for dec.More() {
+			if v.tag == jsonObject {
+				name, err := dec.Token()
+				if err != nil {
+					return jsonValue{}, err
+				}
+				v.items = append(v.items, jsonValue{tag: jsonString, text: name.(string)})
+			}
+			item, err := parseJSONValue(dec, depth+1)
+			if err != nil {
+				return jsonValue{}, err
+			}
+			v.items = append(v.items, item)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return jsonValue{}, err
+		}
+		return v, nil
+	}
+	return jsonValue{}, errors.New("unexpected token")
+}
+
+// isUint reports whether a number's text is a small non-negative integer
+// written the one way appendJSON writes it back.
+func isUint(s string) bool {
+	if s == "" || len(s) > 15 || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendJSON writes v as compact JSON. Strings are escaped only where
+// JSON must be (quote, backslash, control characters), as most encoders
+// do; a document written otherwise is stored as its text.
+func appendJSON(b []byte, v jsonValue) []byte {
+	switch v.tag {
+	case jsonString:
+		return appendJSONString(b, v.text)
+	case jsonInt, jsonNumber:
+		return append(b, v.text...)
+	case jsonTrue:
+		return append(b, "true"...)
+	case jsonFalse:
+		return append(b, "false"...)
+	case jsonNull:
+		return append(b, "null"...)
+	}
+	open, end := byte('['), byte(']')
+	if v.tag == jsonObject {
+		open, end = '{', '}'
+	}
+	b = append(b, open)
+	for i, item := range v.items {
+		switch {
+		case i == 0:
+		case v.tag == jsonObject && i%2 == 1:
+			b = append(b, ':')
+		default:
+			b = append(b, ',')
+		}
+		b = appendJSON(b, item)
+	}
+	return append(b, end)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, `\n`...)
+		case c == '\r':
+			b = append(b, `\r`...)
+		case c == '\t':
+			b = append(b, `\t`...)
+		case c < 0x20:
+			b = append(b, fmt.Sprintf(`\u%04x`, c)...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// json reads what reportWriter.json wrote.
+func (r *reportReader) json() string {
+	switch r.byte() {
+	case 0:
+		return r.str()
+	case 1:
+		v := r.jsonValue(0)
+		if r.err != nil {
+			return ""
+		}
+		return string(appendJSON(nil, v))
+	}
+	r.err = errBadReport
+	return ""
+}
+
+func (r *reportReader) jsonValue(depth int) jsonValue {
+	if depth > maxJSONDepth {
+		r.err = errBadReport
+		return jsonValue{}
+	}
+	v := jsonValue{tag: r.byte()}
+	switch v.tag {
+	case jsonString:
+		v.text = r.str()
+	case jsonNumber:
+		v.text = r.str()
+		if v.text == "" || !(v.text[0] == '-' || v.text[0] >= '0' && v.text[0] <= '9') || !json.Valid([]byte(v.text)) || isUint(v.text) {
+			r.err = errBadReport
+		}
+	case jsonInt:
+		n := r.uvarint()
+		v.text = strconv.FormatUint(n, 10)
+		if !isUint(v.text) {
+			r.err = errBadReport
+		}
+	case jsonTrue, jsonFalse, jsonNull:
+	case jsonArray, jsonObject:
+		n := r.int()
+		if uint64(n) > uint64(len(r.data)-r.off) || (v.tag == jsonObject && n%2 != 0) {
+			r.err = errBadReport
+			return v
+		}
+		for i := 0; i < n && r.err == nil; i++ {
+			item := r.jsonValue(depth + 1)
+			if v.tag == jsonObject && i%2 == 0 && item.tag != jsonString {
+				r.err = errBadReport
+			}
+			v.items = append(v.items, item)
+		}
+	default:
+		r.err = errBadReport
+	}
+	return v
+}

@@ -206,7 +206,8 @@ func (s *Server) audienceDiagnosis(want, got string) diagnosis {
 // clockDiagnosis explains a time check beyond the leeway, with the clock
 // skew the token response's Date header showed.
 func (s *Server) clockDiagnosis(check string, rep *auth.Report, failed auth.ReportCheck) diagnosis {
-	d := diagnosis{Want: failed.Want, Got: orNone(failed.Got)}
+	want, got := reportBuilder{rep: rep}.values(stepIDToken, check, failed)
+	d := diagnosis{Want: want, Got: got}
 	skew, known := rep.ClockSkew, !rep.ProviderDate.IsZero()
 	var what string
 	switch check {

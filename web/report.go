@@ -216,7 +216,8 @@ func (b reportBuilder) checks(step string) []checkView {
 			}
 			c = auth.ReportCheck{Step: step, Rule: rule, Result: resultUnchecked}
 		}
-		row := checkView{ID: "check-" + step + "-" + rule, Title: info.Title, Rule: info.Rule, Want: c.Want, Got: c.Got,
+		want, got := b.values(step, rule, c)
+		row := checkView{ID: "check-" + step + "-" + rule, Title: info.Title, Rule: info.Rule, Want: want, Got: got,
 			Result: c.Result, Specs: info.Specs, Source: info.Source}
 		if row.Result == "" {
 			row.Result = resultUnchecked
@@ -227,6 +228,38 @@ func (b reportBuilder) checks(step string) []checkView {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// values are the expected and actual values of a check as the page
+// shows them: the check's own, or, where auth keeps them in the Report's
+// fields (times, the key), taken from there.
+func (b reportBuilder) values(step, rule string, c auth.ReportCheck) (want, got string) {
+	rep := b.rep
+	if c.Result == resultUnchecked || c.Result == resultSkip {
+		return c.Want, c.Got
+	}
+	checked := checkedSecond(rep)
+	switch step + "/" + rule {
+	case "callback/code":
+		return "a code or an interaction_code", c.Got
+	case "id_token/signature":
+		return "a published key: kid " + orNone(rep.KeyID), c.Got
+	case "id_token/exp":
+		return "after " + rfc3339(checked.Add(-rep.Leeway)), orNone(rfc3339(rep.Expiry))
+	case "id_token/iat":
+		return "before " + rfc3339(checked.Add(rep.Leeway)), orNone(rfc3339(rep.IssuedAt))
+	case "id_token/nbf":
+		return "before " + rfc3339(checked.Add(rep.Leeway)), orNone(rfc3339(rep.NotBefore))
+	}
+	return c.Want, c.Got
+}
+
+// rfc3339 is a time as a token carries it, or "" for none.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // optionalRules are recorded only when they fail: an error from the
