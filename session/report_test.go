@@ -78,7 +78,7 @@ func TestReportRoundTrip(t *testing.T) {
 	otherHost.UserInfoEndpoint = ""
 	otherHost.Issuer = ""
 	otherJSON := testReport(idToken)
-	otherJSON.AccessTokenHeader = `{ "alg" : "RS256" }`                                    // spaces: kept as text
+	otherJSON.AccessTokenHeader = `{ "alg" : "RS256" }`                                                               // spaces: kept as text
 	otherJSON.AccessTokenPayload = `{"iss":"https:\/\/x","n":-1.5e3,"z":007,"a":[true,false,null,{}],"u":"\u00e9\n"}` // escapes: as text
 	nested := testReport(idToken)
 	nested.AccessTokenPayload = `{"a":[1,2.5,-3,0,"x",{"b":{"c":[null,true,false]}}],"s":"é\n\"q\"\\","big":12345678901234567890}`
