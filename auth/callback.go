@@ -58,6 +58,10 @@ type Identity struct {
 	UserInfoErr    error
 	// RawIDToken is kept server-side for logout's id_token_hint.
 	RawIDToken string
+	// AccessToken and RefreshToken (empty unless the provider issued one,
+	// as for the offline_access scope) are kept server-side so that
+	// Logout can revoke them. They never belong in a page or a log.
+	AccessToken, RefreshToken string
 	// Expiry is the id_token's exp.
 	Expiry time.Time
 	// ReturnTo is the path given to Begin, or "" when it was empty or not
@@ -169,6 +173,8 @@ func (rp *RelyingParty) finish(ctx context.Context, tx *transaction, cb callback
 		Subject:       idToken.Subject,
 		IDTokenClaims: claims,
 		RawIDToken:    rawIDToken,
+		AccessToken:   tok.AccessToken,
+		RefreshToken:  tok.RefreshToken,
 		Expiry:        idToken.Expiry,
 		ReturnTo:      tx.ReturnTo,
 		Grant:         grant,

@@ -20,6 +20,7 @@ import (
 // state and nonce per login, an S256 PKCE challenge, the scopes; and what
 // stays in the browser's sealed cookie: the verifier and the return-to.
 func TestBeginAuthorizationRequest(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 
@@ -80,6 +81,7 @@ func TestBeginAuthorizationRequest(t *testing.T) {
 // TestBeginDropsUnsafeReturnTo: a return-to that is not a path on this
 // origin never reaches the cookie, so Identity.ReturnTo is empty.
 func TestBeginDropsUnsafeReturnTo(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 	for _, tt := range []struct{ name, in, want string }{
@@ -108,6 +110,7 @@ func TestBeginDropsUnsafeReturnTo(t *testing.T) {
 // PKCE verifier matching the challenge, the registered redirect_uri, and
 // userinfo called with the access token in the Authorization header.
 func TestTokenRequest(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 
@@ -153,6 +156,7 @@ func TestTokenRequest(t *testing.T) {
 // network is checked before the code is exchanged: RFC 9207 iss, a
 // provider error, a missing code.
 func TestFinishOrder(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 	iss := op.Issuer()
@@ -269,6 +273,7 @@ func wantIssuerMismatch(missing bool) func(t *testing.T, err error) {
 // TestIssParameterNotAdvertised: a provider without RFC 9207 sends no iss,
 // and the login works; one that sends a wrong iss anyway is still refused.
 func TestIssParameterNotAdvertised(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{NoIssParameter: true})
 	rp := newRP(t, op, nil)
 	if _, err := login(t, rp); err != nil {
@@ -279,19 +284,30 @@ func TestIssParameterNotAdvertised(t *testing.T) {
 	wantIssuerMismatch(false)(t, err)
 }
 
+// hangTimeout is the client timeout of a relying party that waits out a
+// provider that never answers: the hang only has to end, and what the
+// tests check is that it does, well under 10s. Relying parties whose
+// requests are answered keep a longer timeout, so that a loaded machine
+// does not fail them.
+const hangTimeout = 500 * time.Millisecond
+
 // TestExchangeErrors drives the token endpoint's failures. Each ends in a
 // token *auth.Error within bounded time, makes no userinfo call, puts neither
 // the code nor the client secret in the error text, and leaks no
 // goroutine.
 func TestExchangeErrors(t *testing.T) {
 	op := newProvider(t, testprovider.Config{})
-	// A short client timeout bounds the hanging endpoint.
+	// Short client timeouts bound the hanging endpoint.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Timeout: time.Second, Transport: tr}
 	rp := newRP(t, op, func(c *auth.Config) { c.HTTPClient = client })
-	if _, err := login(t, rp); err != nil { // warm up: discovery, keys, connections
-		t.Fatalf("warm-up login: %v", err)
+	// The hang waits out hangRP's shorter timeout.
+	hangRP := newRP(t, op, func(c *auth.Config) { c.HTTPClient = &http.Client{Timeout: hangTimeout, Transport: tr} })
+	for _, rp := range []*auth.RelyingParty{rp, hangRP} {
+		if _, err := login(t, rp); err != nil { // warm up: discovery, keys, connections
+			t.Fatalf("warm-up login: %v", err)
+		}
 	}
 	before := leakcheck.Settled(tr.CloseIdleConnections)
 
@@ -311,10 +327,14 @@ func TestExchangeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			rowRP := rp
+			if tt.mis.Token == testprovider.TokenHang {
+				rowRP = hangRP
+			}
 			op.Misbehave(tt.mis)
 			tokenBefore, uiBefore := len(op.TokenRequests()), len(op.UserInfoRequests())
 			start := time.Now()
-			id, err := login(t, rp)
+			id, err := login(t, rowRP)
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("Finish took %s, want it bounded by the client timeout (well under 10s)", elapsed)
 			}
@@ -353,6 +373,7 @@ func TestExchangeErrors(t *testing.T) {
 // TestTokenTypeCaseInsensitive: RFC 6749 7.1 token types are
 // case-insensitive, so "bearer" is Bearer.
 func TestTokenTypeCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	op.Misbehave(testprovider.Misbehaviour{TokenType: "bearer"})
 	if _, err := login(t, newRP(t, op, nil)); err != nil {
@@ -368,8 +389,12 @@ func TestUserInfo(t *testing.T) {
 	t.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Timeout: time.Second, Transport: tr}
 	rp := newRP(t, op, func(c *auth.Config) { c.HTTPClient = client })
-	if _, err := login(t, rp); err != nil {
-		t.Fatalf("warm-up login: %v", err)
+	// The hang waits out hangRP's shorter timeout.
+	hangRP := newRP(t, op, func(c *auth.Config) { c.HTTPClient = &http.Client{Timeout: hangTimeout, Transport: tr} })
+	for _, rp := range []*auth.RelyingParty{rp, hangRP} {
+		if _, err := login(t, rp); err != nil {
+			t.Fatalf("warm-up login: %v", err)
+		}
 	}
 	before := leakcheck.Settled(tr.CloseIdleConnections)
 
@@ -392,9 +417,13 @@ func TestUserInfo(t *testing.T) {
 		{"hang", testprovider.UserInfoHang},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			rowRP := rp
+			if tc.b == testprovider.UserInfoHang {
+				rowRP = hangRP
+			}
 			op.Misbehave(testprovider.Misbehaviour{UserInfo: tc.b})
 			start := time.Now()
-			id, err := login(t, rp)
+			id, err := login(t, rowRP)
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("Finish took %s, want it bounded by the client timeout", elapsed)
 			}
@@ -423,6 +452,7 @@ func TestUserInfo(t *testing.T) {
 // is refused before any token request; many copies at once let exactly
 // one through.
 func TestReplayedCallback(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 	l, cookies := mustBegin(t, rp)

@@ -3,6 +3,7 @@ package auth
 import "testing"
 
 func TestClaimsMergeSources(t *testing.T) {
+	t.Parallel()
 	id := &Identity{
 		IDTokenClaims: map[string]any{
 			"sub": "00u1", "email": "a@example.com", "name": "Alice", "exp": float64(1_800_000_000), "amr": []any{"pwd"},

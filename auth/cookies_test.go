@@ -62,6 +62,7 @@ func take(tc *auth.RelyingParty, state string, cookies ...*http.Cookie) (*auth.T
 }
 
 func TestTransactionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
@@ -83,6 +84,7 @@ func TestTransactionCookieAttributes(t *testing.T) {
 }
 
 func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
@@ -109,6 +111,7 @@ func TestTransactionCookieRoundTripAndSingleUse(t *testing.T) {
 }
 
 func TestTransactionCookiesCoexist(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx1, c1 := saved(t, tc, clock.Now())
@@ -127,6 +130,7 @@ func TestTransactionCookiesCoexist(t *testing.T) {
 }
 
 func TestTransactionCookieExpiry(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		elapsed time.Duration
@@ -154,6 +158,7 @@ func TestTransactionCookieExpiry(t *testing.T) {
 }
 
 func TestTransactionCookieTampering(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	other := newCookies(t, testKey(2), clock.Now)
@@ -231,6 +236,7 @@ func TestTransactionCookieTampering(t *testing.T) {
 // TestTransactionCookieInvalidStates: only states Begin could have made
 // are looked up, so attacker input never names a cookie.
 func TestTransactionCookieInvalidStates(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(testNow())
 	tc := newCookies(t, testKey(1), clock.Now)
 	tx, c := saved(t, tc, clock.Now())
@@ -263,6 +269,7 @@ func TestTransactionCookieInvalidStates(t *testing.T) {
 }
 
 func TestCookieKeySize(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 16, 24, 31, 33, 64} {
 		if _, err := auth.NewCookieOnlyRP([][]byte{make([]byte, n)}, time.Now); err == nil {
 			t.Errorf("key of %d bytes: got no error, want one", n)
@@ -271,6 +278,7 @@ func TestCookieKeySize(t *testing.T) {
 }
 
 func TestBeginKeepsAtMostMaxPending(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	tc := newCookies(t, testKey(1), func() time.Time { return now })
 	var held []*http.Cookie // what the browser holds
@@ -302,6 +310,7 @@ func TestBeginKeepsAtMostMaxPending(t *testing.T) {
 }
 
 func TestBeginDeletesUnreadableCookies(t *testing.T) {
+	t.Parallel()
 	tc := newCookies(t, testKey(1), nil)
 	tx := auth.NewTransaction("/", time.Now())
 	r := httptest.NewRequest(http.MethodGet, "/authorization-code/login", nil)

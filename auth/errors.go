@@ -18,17 +18,19 @@ import (
 var ErrUnknownTransaction = errors.New("auth: no pending login for this state in this browser")
 
 // ErrStoreUnavailable means Config.SpentStates failed (for example Redis
-// is down), so Finish could not make sure the callback is used once. The
-// login was refused before any token request: answer 503 and let the user
-// try again.
+// is down), so Finish could not make sure the callback is used once, or
+// VerifyLogoutToken that the logout token is new. The login was refused
+// before any token request: answer 503 and let the user try again. The
+// logout token was not used: answer 503, and the provider may retry.
 var ErrStoreUnavailable = errors.New("auth: the spent-state store is unavailable")
 
 // ErrNotReady is returned by Connector.RelyingParty until discovery has
 // succeeded; it wraps the last discovery error.
 var ErrNotReady = errors.New("auth: provider not reachable yet")
 
-// Error is why Finish refused a login whose transaction it found. Step
-// says where the login stopped and Check which rule failed:
+// Error is why Finish refused a login whose transaction it found, or why
+// VerifyLogoutToken refused a logout token. Step says where the login
+// stopped and Check which rule failed:
 //
 //	Step        Check       what failed
 //	"callback"  "iss"       RFC 9207: iss is wrong, or missing although
@@ -45,6 +47,10 @@ var ErrNotReady = errors.New("auth: provider not reachable yet")
 //	            "format", "iss", "aud", "azp", "exp", "iat", "nbf", "sub",
 //	            "nonce" or "at_hash"
 //	"userinfo"  "sub"       userinfo is about another user (OIDC Core 5.3.2)
+//	"logout_token"          Back-Channel Logout 1.0, 2.6: "alg",
+//	            "signature", "format", "iss", "aud", "iat", "exp",
+//	            "events", "nonce" (present), "sub" (neither sub nor sid),
+//	            "jti" (missing, or already received: a replay)
 //
 // Nothing in an Error is a secret: never the code, a token or the client
 // secret. Description, Got and Want come from the provider or the
@@ -74,6 +80,8 @@ func (e *Error) Error() string {
 	switch {
 	case e.Step == "id_token":
 		msg = fmt.Sprintf("auth: id_token failed the %s check: %v", e.Check, e.Err)
+	case e.Step == "logout_token":
+		msg = fmt.Sprintf("auth: logout token failed the %s check: %v", e.Check, e.Err)
 	case e.Step == "callback" && e.Check == "error":
 		msg = fmt.Sprintf("auth: provider returned error %q", e.Code)
 	case e.Step == "token" && e.Check == "error":

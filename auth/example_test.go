@@ -58,12 +58,59 @@ func Example() {
 			http.Error(w, "sign-in failed", http.StatusInternalServerError)
 			return
 		}
-		// Renew your session id, then store id.Claims() and id.RawIDToken.
+		// Renew your session id, then store id.Claims(), and id.RawIDToken,
+		// id.AccessToken and id.RefreshToken for Logout.
 		log.Printf("signed in: %s", id.Subject)
 		returnTo := id.ReturnTo
 		if returnTo == "" {
 			returnTo = "/"
 		}
 		http.Redirect(w, r, returnTo, http.StatusFound)
+	})
+}
+
+// Logging out: your own logout revokes the tokens and sends the browser
+// to the provider; the provider's back-channel logout tells you about
+// sign-outs elsewhere.
+func Example_logout() {
+	ctx := context.Background()
+	rp, err := auth.New(ctx, auth.Config{
+		Issuer:       "https://dev-123456.okta.com/oauth2/default",
+		ClientID:     "0oa...",
+		ClientSecret: "read it from the environment, never from source",
+		RedirectURL:  "http://localhost:8080/authorization-code/callback",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// A POST behind CSRF protection: a GET must never sign anyone out.
+	http.HandleFunc("POST /authorization-code/logout", func(w http.ResponseWriter, r *http.Request) {
+		// End your session first, and take from it the tokens Finish gave.
+		signedIn := &auth.Identity{RawIDToken: "…", AccessToken: "…", RefreshToken: ""}
+		endSession, err := rp.Logout(r.Context(), signedIn, "http://localhost:8080/", "a fresh random state")
+		if err != nil {
+			log.Printf("token revocation failed; signing out anyway: %v", err)
+		}
+		if endSession == "" {
+			endSession = "/"
+		}
+		http.Redirect(w, r, endSession, http.StatusFound)
+	})
+
+	// Server to server: no CSRF protection, but a small body and a rate limit.
+	http.HandleFunc("POST /authorization-code/backchannel-logout", func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		sub, sid, err := rp.VerifyLogoutToken(r.Context(), r.PostFormValue("logout_token"))
+		switch {
+		case errors.Is(err, auth.ErrStoreUnavailable):
+			http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+			return
+		case err != nil:
+			http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
+			return
+		}
+		// End your sessions with this sid, or with no sid every session of sub.
+		log.Printf("signed out by the provider: sub %q sid %q", sub, sid)
 	})
 }

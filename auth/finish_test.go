@@ -20,6 +20,7 @@ import (
 // state is not its transaction's, or whose transaction is too old, before
 // any token request. No step of the caller's is needed for that.
 func TestFinishChecksTheTransaction(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	clock := fakeclock.New(testNow())
 	rp := newRP(t, op, func(c *auth.Config) { c.Now = clock.Now })
@@ -132,6 +133,7 @@ func (p pendingLogin) query(t *testing.T) url.Values {
 // party rebuilt with keys [K2, K1], which seals new logins with K2. Once K1
 // is dropped, its cookies are unknown transactions, refused cleanly.
 func TestCookieKeyRotation(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	k1, k2 := testKey(1), testKey(2)
 	withKeys := func(keys ...[]byte) *auth.RelyingParty {
@@ -171,6 +173,7 @@ func TestCookieKeyRotation(t *testing.T) {
 // the callback is not under are refused before discovery, with a message
 // that says what is wrong.
 func TestNewChecksTheCookieSettings(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		edit func(c *auth.Config)
@@ -198,6 +201,7 @@ func TestNewChecksTheCookieSettings(t *testing.T) {
 // folder, where this sample's login routes are too; a configured path is
 // used as it is.
 func TestTransactionCookieScope(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	for _, tt := range []struct {
 		name, path, want string
@@ -222,6 +226,7 @@ func TestTransactionCookieScope(t *testing.T) {
 // replay within the set's memory is refused before any token request;
 // one the set has forgotten still meets the provider's single-use code.
 func TestSpentStatesFlood(t *testing.T) {
+	t.Parallel()
 	const bound = 8
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, func(c *auth.Config) { c.SpentStates = auth.NewMemorySpentStates(bound, testNow) })
@@ -282,6 +287,7 @@ func (s *failingStore) Spend(_ context.Context, key string, ttl time.Duration) (
 // hash of the state, never the state, for the rest of the transaction's
 // life and a minute.
 func TestSpentStatesUnavailable(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	store := &failingStore{}
 	clock := fakeclock.New(testNow())

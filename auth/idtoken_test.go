@@ -22,6 +22,7 @@ func header(edit func(h *testprovider.Header)) testprovider.Misbehaviour {
 // expects an *auth.Error naming it. Rows with an empty check are accepted:
 // the valid token, and values just inside the clock-skew leeway.
 func TestIDTokenRules(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	now := testNow()
 	clientID := op.ClientID()

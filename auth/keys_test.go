@@ -14,6 +14,7 @@ import (
 // TestKeysRotatedBetweenLogins: after the provider replaces its key, the
 // next login's unknown kid makes the app fetch the keys again, once.
 func TestKeysRotatedBetweenLogins(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 	if _, err := login(t, rp); err != nil {
@@ -41,6 +42,7 @@ func TestKeysRotatedBetweenLogins(t *testing.T) {
 // fetch and the signing of this id_token is found by exactly one refetch
 // (OIDC Core 10.1.1).
 func TestNewKeyJustBeforeSigning(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
 	if _, err := login(t, rp); err != nil {
@@ -61,6 +63,7 @@ func TestNewKeyJustBeforeSigning(t *testing.T) {
 // refetch limiter allows a burst, then one per JWKSRefetchEvery (an hour
 // here, so nothing refills during the test).
 func TestJWKSRefetchFloodBounded(t *testing.T) {
+	t.Parallel()
 	const burst = 3
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, func(c *auth.Config) {
@@ -107,18 +110,20 @@ func TestJWKSRefetchFloodBounded(t *testing.T) {
 // TestJWKSFailClosed: when the key set cannot be read, no token is
 // accepted, within bounded time.
 func TestJWKSFailClosed(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	for _, tc := range []struct {
-		name string
-		b    testprovider.JWKSBehaviour
+		name    string
+		b       testprovider.JWKSBehaviour
+		timeout time.Duration // the client's; the slow key set waits it out
 	}{
-		{"down", testprovider.JWKSDown},
-		{"slow", testprovider.JWKSSlow},
-		{"garbage", testprovider.JWKSGarbage},
+		{"down", testprovider.JWKSDown, time.Second},
+		{"slow", testprovider.JWKSSlow, hangTimeout},
+		{"garbage", testprovider.JWKSGarbage, time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op.Misbehave(testprovider.Misbehaviour{JWKS: tc.b})
-			rp := newRP(t, op, func(c *auth.Config) { c.HTTPClient = providerClient(t, time.Second) })
+			rp := newRP(t, op, func(c *auth.Config) { c.HTTPClient = providerClient(t, tc.timeout) })
 			uiBefore := len(op.UserInfoRequests())
 			start := time.Now()
 			_, err := login(t, rp)
@@ -152,6 +157,7 @@ func TestJWKSFailClosed(t *testing.T) {
 // RFC 7515 4.1.2 to 4.1.5) are never trusted and never fetched. Only the
 // provider's jwks_uri from discovery counts.
 func TestHeaderKeysIgnored(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	attacker := op.AttackerURL()
 	other := op.OtherJWK()
@@ -200,6 +206,7 @@ func TestHeaderKeysIgnored(t *testing.T) {
 // token that one of the provider's own keys verifies gives an attacker
 // nothing. What matters is that an unpublished key never verifies.
 func TestNoKid(t *testing.T) {
+	t.Parallel()
 	noKid := func(h *testprovider.Header) { h.Kid = "" }
 	tests := []struct {
 		name       string
@@ -235,11 +242,12 @@ func TestNoKid(t *testing.T) {
 // that has no timeout at all, a key set that never answers cannot hold a
 // callback forever.
 func TestJWKSSlowClientWithoutTimeout(t *testing.T) {
+	t.Parallel()
 	op := newProvider(t, testprovider.Config{})
 	op.Misbehave(testprovider.Misbehaviour{JWKS: testprovider.JWKSSlow})
 	rp := newRP(t, op, func(c *auth.Config) {
 		c.HTTPClient = providerClient(t, 0)
-		c.Timeout = time.Second
+		c.Timeout = hangTimeout
 	})
 	done := make(chan error, 1)
 	go func() {

@@ -19,7 +19,14 @@
 //
 // [New] reads the provider's discovery document once; a [Connector] keeps
 // retrying it in the background so a service can start while the provider
-// is down. [RelyingParty.EndSessionURL] is the provider's logout.
+// is down.
+//
+// Logging out, three ways: [RelyingParty.Logout] revokes the user's
+// tokens (RFC 7009) and returns the provider's logout URL (RP-Initiated
+// Logout); a provider that signs the user out elsewhere says so on the
+// front channel (an iframe with iss and sid, which needs nothing from
+// this package) or on the back channel, a logout token that
+// [RelyingParty.VerifyLogoutToken] validates.
 //
 // Failures: [ErrUnknownTransaction] (no pending login for the callback in
 // this browser, a replay, or too old: a 4xx), [ErrStoreUnavailable]
@@ -108,10 +115,11 @@ type Config struct {
 	// HTTPClient makes every call to the provider; nil means
 	// NewHTTPClient(Timeout).
 	HTTPClient *http.Client
-	// Timeout bounds discovery, each key set fetch, and the whole of
-	// Finish (token, keys, userinfo together), also when HTTPClient has no
-	// timeout of its own, so a hanging provider gets an error page, not a
-	// hanging browser. Zero means 10 seconds.
+	// Timeout bounds discovery, each key set fetch, the whole of Finish
+	// (token, keys, userinfo together), the revocations of Logout and
+	// the whole of VerifyLogoutToken, also when HTTPClient has no timeout
+	// of its own, so a hanging provider gets an error page, not a hanging
+	// browser. Zero means 10 seconds.
 	Timeout time.Duration
 	// JWKSRefetchEvery and JWKSRefetchBurst bound how often an unknown key
 	// id can make the app fetch the provider's keys (default every 10s,
@@ -130,12 +138,15 @@ type RelyingParty struct {
 	cfg      Config
 	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	oauth2   oauth2.Config
-	meta     providerMetadata
-	client   *http.Client
-	now      func() time.Time
-	cookies  *txCookies
-	spent    SpentStates
+	// logoutVerifier checks back-channel logout tokens with the same key
+	// set (and so the same refetch limit) as id_tokens.
+	logoutVerifier *oidc.IDTokenVerifier
+	oauth2         oauth2.Config
+	meta           providerMetadata
+	client         *http.Client
+	now            func() time.Time
+	cookies        *txCookies
+	spent          SpentStates
 	// algs is the signature allow-list; jwksURL and jwks the key set's
 	// address and what its fetches showed, for the Report.
 	algs    []string
@@ -147,6 +158,7 @@ type RelyingParty struct {
 type providerMetadata struct {
 	Issuer                 string   `json:"issuer"`
 	EndSessionEndpoint     string   `json:"end_session_endpoint"`
+	RevocationEndpoint     string   `json:"revocation_endpoint"`
 	IssParameterSupported  bool     `json:"authorization_response_iss_parameter_supported"`
 	CodeChallengeMethods   []string `json:"code_challenge_methods_supported"`
 	IDTokenSigningAlgs     []string `json:"id_token_signing_alg_values_supported"`
@@ -225,17 +237,20 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	// default; never guess, because a failed guess sends the secret twice.
 	endpoint.AuthStyle = oauth2.AuthStyleInHeader
 
+	verifierConfig := &oidc.Config{
+		ClientID:             cfg.ClientID,
+		SupportedSigningAlgs: algs,
+		// go-oidc checks exp with no leeway; checkClaims (and
+		// checkLogoutClaims) apply exp, nbf and iat with the configured
+		// leeway instead.
+		SkipExpiryCheck: true,
+		Now:             cfg.Now,
+	}
 	rp := &RelyingParty{
-		cfg:      cfg,
-		provider: provider,
-		verifier: oidc.NewVerifier(cfg.Issuer, keySet, &oidc.Config{
-			ClientID:             cfg.ClientID,
-			SupportedSigningAlgs: algs,
-			// go-oidc checks exp with no leeway; checkClaims applies exp,
-			// nbf and iat with the configured leeway instead.
-			SkipExpiryCheck: true,
-			Now:             cfg.Now,
-		}),
+		cfg:            cfg,
+		provider:       provider,
+		verifier:       oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
+		logoutVerifier: oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
 		oauth2: oauth2.Config{
 			ClientID:     cfg.ClientID,
 			ClientSecret: cfg.ClientSecret,
@@ -324,10 +339,10 @@ func (rp *RelyingParty) Scopes() []string { return slices.Clone(rp.cfg.Scopes) }
 // AuthorizationEndpoint is where logins start, from discovery.
 func (rp *RelyingParty) AuthorizationEndpoint() string { return rp.provider.Endpoint().AuthURL }
 
-// EndSessionURL returns the provider's logout URL (OpenID Connect
-// RP-Initiated Logout 1.0), or "" when discovery lists no
+// endSessionURL returns the provider's logout URL (OpenID Connect
+// RP-Initiated Logout 1.0, section 2), or "" when discovery lists no
 // end_session_endpoint.
-func (rp *RelyingParty) EndSessionURL(idTokenHint, postLogoutRedirectURI, state string) string {
+func (rp *RelyingParty) endSessionURL(idTokenHint, postLogoutRedirectURI, state string) string {
 	if rp.meta.EndSessionEndpoint == "" {
 		return ""
 	}

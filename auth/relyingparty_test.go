@@ -16,6 +16,7 @@ import (
 // has no timeout of its own; the Connector then retries instead of
 // waiting forever.
 func TestDiscoveryHangBounded(t *testing.T) {
+	t.Parallel()
 	stop := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -33,7 +34,7 @@ func TestDiscoveryHangBounded(t *testing.T) {
 			ClientID:    "client",
 			RedirectURL: testRedirectURI,
 			HTTPClient:  providerClient(t, 0),
-			Timeout:     time.Second,
+			Timeout:     hangTimeout,
 		})
 		done <- err
 	}()
@@ -50,6 +51,7 @@ func TestDiscoveryHangBounded(t *testing.T) {
 // TestNewRefusesUnsafeAlgs: the allow-list cannot be widened to "none" or
 // HMAC, whose keys the client itself (or anyone) knows.
 func TestNewRefusesUnsafeAlgs(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{"none", "HS256", "HS384", "HS512", "rs256", ""} {
 		t.Run(alg, func(t *testing.T) {
 			_, err := auth.New(context.Background(), auth.Config{

@@ -12,6 +12,8 @@ import (
 // callback is accepted once only. Finish calls Spend once the callback's
 // transaction cookie has opened and passed its state and age checks, and
 // before it looks at anything else of the provider's answer.
+// VerifyLogoutToken calls it too, for each valid back-channel logout
+// token's jti, so that a logout token is accepted once only.
 //
 // Three guards stop a replayed callback, and this is only one of them:
 //
@@ -37,10 +39,12 @@ import (
 type SpentStates interface {
 	// Spend records key and reports whether this was its first use. key is
 	// a hash of the state, never the state itself: 43 characters of
-	// base64url (prefix it with a namespace of your own in a shared
-	// store). The record must last at least ttl: what is left of the
-	// transaction's 10 minutes, plus a minute for replicas whose clocks
-	// differ. After that the transaction is refused as too old anyway.
+	// base64url; or, for a logout token, "logout-jti:" and the hash of
+	// its issuer and jti (prefix keys with a namespace of your own in a
+	// shared store). The record must last at least ttl: what is left of
+	// the transaction's 10 minutes (or of the logout token's validity),
+	// plus a minute for replicas whose clocks differ. After that the
+	// transaction or token is refused as too old anyway.
 	Spend(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
 }
 

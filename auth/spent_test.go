@@ -13,6 +13,7 @@ import (
 // key is refused while remembered, the oldest are forgotten first when
 // the ring is full, and an expired key counts as new.
 func TestMemorySpent(t *testing.T) {
+	t.Parallel()
 	const max = 4
 	ctx := context.Background()
 	key := func(i int) string { return spentKey(fmt.Sprint("state-", i)) }

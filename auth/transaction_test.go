@@ -11,6 +11,7 @@ import (
 // TestSafeReturnTo: only same-origin relative paths survive; everything a
 // browser could read as another origin is dropped (RFC 9700 4.11).
 func TestSafeReturnTo(t *testing.T) {
+	t.Parallel()
 	const fallback = ""
 	tests := []struct {
 		name, in, want string
@@ -81,6 +82,7 @@ func TestSafeReturnTo(t *testing.T) {
 // TestNewTransactionFresh: every login has its own secrets, and lives
 // exactly TransactionTTL.
 func TestNewTransactionFresh(t *testing.T) {
+	t.Parallel()
 	rp := newCookies(t, testKey(1), testNow)
 	seen := map[string]bool{}
 	for range 100 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // The three attacks below were first reproduced from outside against the
@@ -196,7 +198,7 @@ func TestAttackPendingSignInFloodManyAddresses(t *testing.T) {
 	addrs := 2 * maxStoreEntries / maxEntriesPerClient // twice what fills the store
 	for a := range addrs {
 		for range maxEntriesPerClient {
-			e.p.pending.addFor(fmt.Sprintf("203.0.113.%d", a), authRequest{})
+			e.p.pending.addFor(fmt.Sprintf("203.0.113.%d", a), pendingSignIn{})
 		}
 	}
 	if got := len(e.p.pending.items); got > maxStoreEntries {
@@ -246,8 +248,9 @@ func TestConfigClientIP(t *testing.T) {
 	issuer := "http://" + srv.Listener.Addr().String() + "/oauth2/default"
 	srv.Close()
 	p, err := New(Config{Issuer: issuer,
-		Clients:  []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}},
-		ClientIP: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+		Clients:       []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}},
+		ClientIP:      func(r *http.Request) string { return r.Header.Get("X-Test-Client") },
+		NewSigningKey: (&testkeys.Source{}).Next})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,8 +161,8 @@ func TestAuthnLockout(t *testing.T) {
 	}
 	// The form shares the lockout: it is per user, not per endpoint.
 	page, pbody := e.get(e.authorizeURL(nil))
-	if resp, _ := e.postLogin(e.signInRequestID(page, pbody), aliceLogin, alicePassword); resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("form while locked out: got status %d, want 429", resp.StatusCode)
+	if code, msg := e.signInAttempt(e.signInRequestID(page, pbody), aliceLogin, alicePassword); code != "" || msg != msgLockedOut {
+		t.Errorf("form while locked out: got error %q and code %t, want %q and no code", msg, code != "", msgLockedOut)
 	}
 	e.clock.Advance(lockoutBase)
 	resp, body = e.authn(credentials(aliceLogin, alicePassword), "")

@@ -213,6 +213,66 @@ func (e *testEnv) postLogin(requestID, username, password string) (*http.Respons
 	return e.do(req)
 }
 
+// followToStepPage checks that resp, the answer to a failed post of the
+// sign-in step at stepPath ("/v1/login" or "/v1/login/otp"), is a 303 to a
+// GET of that step's page for the pending sign-in wantID ("" for any),
+// with nothing in the URL but that key, and GETs it. It returns the page
+// and its URL.
+func (e *testEnv) followToStepPage(resp *http.Response, stepPath, wantID string) (*http.Response, string, string) {
+	e.t.Helper()
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("got status %d, want 303 to the sign-in page; Location=%q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	base, err := url.Parse(e.srv.URL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	loc, err := base.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		e.t.Fatalf("parse Location: %v", err)
+	}
+	if want := strings.TrimPrefix(e.issuer, e.srv.URL) + stepPath; loc.Scheme+"://"+loc.Host != e.srv.URL || loc.Path != want {
+		e.t.Fatalf("Location: got %q, want the provider's %s", loc, want)
+	}
+	q := loc.Query()
+	if len(q) != 1 || len(q["request"]) != 1 || (wantID != "" && q.Get("request") != wantID) {
+		e.t.Fatalf("Location query: got %v, want only request=%q", q, wantID)
+	}
+	target := loc.String()
+	resp, body := e.get(target)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: got status %d, want 200", loc.Path, resp.StatusCode)
+	}
+	return resp, body, target
+}
+
+var loginErrorRE = regexp.MustCompile(`id="login-error"[^>]*>([^<]*)<`)
+
+// pageError returns the error message a sign-in page shows, "" for none.
+func pageError(body string) string {
+	if m := loginErrorRE.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// signInAttempt posts the sign-in form of the pending sign-in id and
+// returns the code when the provider redirects to the client with one, or
+// else the error that the sign-in page shows after the redirect to it.
+func (e *testEnv) signInAttempt(id, username, password string) (code, pageErr string) {
+	e.t.Helper()
+	resp, _ := e.postLogin(id, username, password)
+	if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && strings.HasPrefix(loc.String(), testRedirectURI) {
+		return e.codeFromRedirect(resp, testRedirectURI, "state-123"), ""
+	}
+	_, body, _ := e.followToStepPage(resp, "/v1/login", id)
+	msg := pageError(body)
+	if msg == "" {
+		e.t.Fatalf("sign-in page after a failed attempt: no error shown")
+	}
+	return "", msg
+}
+
 // codeFromRedirect checks that resp redirects to redirectURI with a code,
 // the state and iss, and returns the code.
 func (e *testEnv) codeFromRedirect(resp *http.Response, redirectURI, wantState string) string {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // The widget's own request headers (okta-auth-js 7.14.5 in widget 7.49.0,
@@ -925,7 +927,8 @@ func TestEngine(t *testing.T) {
 			t.Parallel()
 			issuer := "http://127.0.0.1:8081/oauth2/default"
 			p, err := New(Config{Issuer: issuer, Engine: tt.engine,
-				Clients: []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}}})
+				Clients:       []Client{{ID: testClientID, Secret: testClientSecret, RedirectURIs: []string{testRedirectURI}}},
+				NewSigningKey: (&testkeys.Source{}).Next})
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}

@@ -7,24 +7,117 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
 // maxFormBytes bounds the body of form posts to the provider.
 const maxFormBytes = 16 << 10
 
+// maxRememberedUsername bounds the typed username a sign-in keeps to fill
+// in again after a failed attempt; a longer one is not kept.
+const maxRememberedUsername = 256
+
+// pendingSignIn is an authorization request waiting on the hosted sign-in
+// page, with what that page says after a failed attempt.
+type pendingSignIn struct {
+	req    authRequest
+	notice *formNotice
+}
+
+// formNotice is what a step of the hosted sign-in shows after a failed
+// post. The post is answered with a redirect to a GET of the step's page
+// (Post/Redirect/Get), so that reloading the page never posts the form,
+// and its password, again. The message and the typed username wait here,
+// server-side, for that GET: the URL carries only the sign-in's random key.
+type formNotice struct {
+	mu       sync.Mutex
+	message  string
+	username string
+}
+
+func newFormNotice() *formNotice { return &formNotice{} }
+
+// set records the outcome of a failed post. username is what was typed,
+// shown again in the form; never pass a password.
+func (n *formNotice) set(message, username string) {
+	if len(username) > maxRememberedUsername {
+		username = ""
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.message, n.username = message, username
+}
+
+// get returns the message and username of the last failed post, if any.
+// Reading them changes nothing, so a reload shows the same page.
+func (n *formNotice) get() (message, username string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.message, n.username
+}
+
+// Messages of the hosted sign-in steps.
+const (
+	msgBadCredentials = "Invalid username or password."
+	msgLockedOut      = "Too many failed sign-in attempts. Try again in a few minutes."
+	msgBadCode        = "That code is wrong or was already used. Enter the current code."
+	msgCodeLockedOut  = "Too many wrong codes. Try again in a few minutes."
+	msgSignInExpired  = "This sign-in page has expired or was already used. Go back to the application and sign in again."
+)
+
 // showSignIn stores req server-side and renders the hosted sign-in page. The
 // form carries only the random key of the stored request; redirect_uri,
 // state and the rest are never read back from the browser.
 func (p *Provider) showSignIn(w http.ResponseWriter, r *http.Request, req authRequest) {
-	id, _ := p.pending.addFor(p.clientKey(r), req)
+	id, _ := p.pending.addFor(p.clientKey(r), pendingSignIn{req: req, notice: newFormNotice()})
 	p.renderLogin(w, http.StatusOK, loginView{RequestID: id, ClientID: req.clientID, Username: req.loginHint}, req.redirectURI)
+}
+
+// signInPageURL is the path of the GET that shows the sign-in page of the
+// pending sign-in id; stepPath is "/v1/login" or "/v1/login/otp".
+func (p *Provider) signInPageURL(stepPath, id string) string {
+	return p.issuerPath + stepPath + "?" + url.Values{"request": {id}}.Encode()
+}
+
+// seeSignInPage answers a failed post of a sign-in step with a 303 to the
+// GET of its page (Post/Redirect/Get, RFC 9110 §15.4.4).
+func (p *Provider) seeSignInPage(w http.ResponseWriter, r *http.Request, stepPath, id string) {
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, p.signInPageURL(stepPath, id), http.StatusSeeOther)
+}
+
+// signInExpired is the answer to a sign-in step whose pending sign-in is
+// gone: expired, used, or never there.
+func (p *Provider) signInExpired(w http.ResponseWriter, status int) {
+	p.renderMessage(w, status, "Sign-in expired", msgSignInExpired)
+}
+
+// handleLoginPage serves GET {issuer}/v1/login?request=…, the hosted
+// sign-in page of a pending sign-in, where a failed post sends the browser.
+// It shows the outcome of the last attempt and counts as no attempt.
+func (p *Provider) handleLoginPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("request")
+		ps, ok := p.pending.get(id)
+		if !ok {
+			p.signInExpired(w, http.StatusNotFound)
+			return
+		}
+		message, username := ps.notice.get()
+		if username == "" {
+			username = ps.req.loginHint
+		}
+		p.renderLogin(w, http.StatusOK, loginView{RequestID: id, ClientID: ps.req.clientID, Username: username, Error: message},
+			ps.req.redirectURI)
+	})
 }
 
 // handleLogin serves POST {issuer}/v1/login, the hosted sign-in form. On
 // success it starts the SSO session and completes the pending authorization
-// request with a code.
+// request with a code; on failure it sends the browser back to the page.
 func (p *Provider) handleLogin() http.Handler {
 	// Login CSRF would sign a victim into the attacker's account; reject
 	// cross-origin browser posts (Sec-Fetch-Site / Origin, Go 1.25+).
@@ -46,46 +139,44 @@ func (p *Provider) handleLogin() http.Handler {
 			return
 		}
 		id := r.PostForm.Get("request")
-		req, ok := p.pending.get(id)
+		ps, ok := p.pending.get(id)
 		if !ok {
-			p.renderMessage(w, http.StatusBadRequest, "Sign-in expired",
-				"This sign-in page has expired or was already used. Go back to the application and sign in again.")
+			p.signInExpired(w, http.StatusBadRequest)
 			return
 		}
 
 		username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
 		user, res, retryAfter := p.checkCredentials(username, password)
-		view := loginView{RequestID: id, ClientID: req.clientID, Username: username}
 		switch res {
 		case attemptLocked:
 			p.log.Warn("sign-in refused: locked out", "via", "form", p.signInAttr(username), "retry_after", retryAfter)
-			view.Error = "Too many failed sign-in attempts. Try again in a few minutes."
-			w.Header().Set("Retry-After", retryAfterSeconds(retryAfter))
-			p.renderLogin(w, http.StatusTooManyRequests, view, req.redirectURI)
+			ps.notice.set(msgLockedOut, username)
+			p.seeSignInPage(w, r, "/v1/login", id)
 			return
 		case attemptFailed:
 			p.log.Warn("sign-in failed", "via", "form", p.signInAttr(username))
-			view.Error = "Invalid username or password."
-			p.renderLogin(w, http.StatusUnauthorized, view, req.redirectURI)
+			ps.notice.set(msgBadCredentials, username)
+			p.seeSignInPage(w, r, "/v1/login", id)
 			return
 		}
 
 		// Single use: a second post of the same form cannot mint a second code.
 		if _, ok := p.pending.take(id); !ok {
-			p.renderMessage(w, http.StatusBadRequest, "Sign-in expired",
-				"This sign-in page has expired or was already used. Go back to the application and sign in again.")
+			p.signInExpired(w, http.StatusBadRequest)
 			return
 		}
 		a := authentication{subject: user.Subject, authTime: p.now(), amr: amrPassword()}
 		if user.TOTPSecret != "" {
-			// The password was right; the session waits for the code.
-			p.askForCode(w, r, otpPending{req: req, auth: a}, "", http.StatusOK)
+			// The password was right; the session waits for the code, on a
+			// page of its own that a reload does not post the password to.
+			otpID, _ := p.otpPending.addFor(p.clientKey(r), otpPending{req: ps.req, auth: a, notice: newFormNotice()})
+			p.seeSignInPage(w, r, "/v1/login/otp", otpID)
 			return
 		}
 		s := p.startSession(w, r, a)
 		p.log.Info("sign-in succeeded", "via", "form", "username", user.Login, "sub", user.Subject)
 		// 303 turns the POST into a GET of the redirect URI.
-		p.issueCode(w, r, req, s, http.StatusSeeOther)
+		p.issueCode(w, r, ps.req, s, http.StatusSeeOther)
 	})
 }
 

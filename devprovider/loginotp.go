@@ -9,28 +9,35 @@ import (
 // that waits for the user's one-time code. The authorization request it
 // completes was taken from the pending sign-ins, so it can finish once.
 type otpPending struct {
-	req  authRequest
-	auth authentication
+	req    authRequest
+	auth   authentication
+	notice *formNotice // after a wrong code; see formNotice
 }
 
-// askForCode stores the sign-in under a new id, or under id when one is
-// given (a retry), and renders the page that asks for the code.
-func (p *Provider) askForCode(w http.ResponseWriter, r *http.Request, pend otpPending, errMsg string, status int) {
-	id, _ := p.otpPending.addFor(p.clientKey(r), pend)
-	p.renderOTP(w, status, id, pend, errMsg)
-}
-
-func (p *Provider) renderOTP(w http.ResponseWriter, status int, id string, pend otpPending, errMsg string) {
-	user, _ := p.users.subject(pend.auth.subject)
-	p.renderLoginPage(w, status, p.pages.otp, loginView{
-		RequestID: id, ClientID: pend.req.clientID, Username: user.Login, Error: errMsg,
-		Action: p.issuerPath + "/v1/login/otp", TOTPPage: p.TOTPPageURL(),
-	}, pend.req.redirectURI)
+// handleLoginOTPPage serves GET {issuer}/v1/login/otp?request=…, the page
+// that asks for the one-time code, where a correct password and a failed
+// post of a code send the browser. It counts as no attempt.
+func (p *Provider) handleLoginOTPPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("request")
+		pend, ok := p.otpPending.get(id)
+		if !ok {
+			p.signInExpired(w, http.StatusNotFound)
+			return
+		}
+		message, _ := pend.notice.get()
+		user, _ := p.users.subject(pend.auth.subject)
+		p.renderLoginPage(w, http.StatusOK, p.pages.otp, loginView{
+			RequestID: id, ClientID: pend.req.clientID, Username: user.Login, Error: message,
+			Action: p.issuerPath + "/v1/login/otp", TOTPPage: p.TOTPPageURL(),
+		}, pend.req.redirectURI)
+	})
 }
 
 // handleLoginOTP serves POST {issuer}/v1/login/otp, the second step of the
 // hosted sign-in for users with a TOTP authenticator. Only a correct, fresh
-// code starts the SSO session and sends the code to the client.
+// code starts the SSO session and sends the code to the client; a wrong
+// one sends the browser back to the page.
 func (p *Provider) handleLoginOTP() http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,25 +58,24 @@ func (p *Provider) handleLoginOTP() http.Handler {
 		id := r.PostForm.Get("request")
 		pend, ok := p.otpPending.get(id)
 		if !ok {
-			p.renderMessage(w, http.StatusBadRequest, "Sign-in expired",
-				"This sign-in page has expired or was already used. Go back to the application and sign in again.")
+			p.signInExpired(w, http.StatusBadRequest)
 			return
 		}
 		user, res, retryAfter := p.checkSecondFactor(pend.auth.subject, r.PostForm.Get("code"))
 		switch res {
 		case attemptLocked:
 			p.log.Warn("one-time code refused: locked out", "via", "form", "sub", pend.auth.subject, "retry_after", retryAfter)
-			w.Header().Set("Retry-After", retryAfterSeconds(retryAfter))
-			p.renderOTP(w, http.StatusTooManyRequests, id, pend, "Too many wrong codes. Try again in a few minutes.")
+			pend.notice.set(msgCodeLockedOut, "")
+			p.seeSignInPage(w, r, "/v1/login/otp", id)
 			return
 		case attemptFailed:
 			p.log.Warn("one-time code wrong", "via", "form", "sub", pend.auth.subject)
-			p.renderOTP(w, http.StatusUnauthorized, id, pend, "That code is wrong or was already used. Enter the current code.")
+			pend.notice.set(msgBadCode, "")
+			p.seeSignInPage(w, r, "/v1/login/otp", id)
 			return
 		}
 		if _, ok := p.otpPending.take(id); !ok {
-			p.renderMessage(w, http.StatusBadRequest, "Sign-in expired",
-				"This sign-in page has expired or was already used. Go back to the application and sign in again.")
+			p.signInExpired(w, http.StatusBadRequest)
 			return
 		}
 		a := authentication{subject: user.Subject, authTime: p.now(), amr: amrPasswordOTP()}

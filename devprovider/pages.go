@@ -28,6 +28,7 @@ type pages struct {
 	// session.
 	confirmSignOut *template.Template
 	sessions       *template.Template // dev-only: sign this user out everywhere
+	help           *template.Template // who can sign in, and no password reset
 	static         http.Handler
 }
 
@@ -39,7 +40,7 @@ func parsePages() (*pages, error) {
 	}{
 		{&pg.login, "login"}, {&pg.otp, "otp"}, {&pg.switchUser, "switchuser"}, {&pg.totp, "totp"},
 		{&pg.message, "message"}, {&pg.signOut, "signout"}, {&pg.confirmSignOut, "confirmsignout"},
-		{&pg.sessions, "sessions"},
+		{&pg.sessions, "sessions"}, {&pg.help, "help"},
 	} {
 		parsed, err := template.ParseFS(assets, "templates/layout.html", "templates/"+t.name+".html")
 		if err != nil {

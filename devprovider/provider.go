@@ -206,7 +206,7 @@ type Provider struct {
 
 	keys          *keyRing
 	newKey        func() (*rsa.PrivateKey, error) // Config.NewSigningKey or generateRSAKey
-	pending       *store[authRequest]
+	pending       *store[pendingSignIn]
 	codes         *store[codeGrant]
 	redeemed      *store[redeemedCode] // used code -> what it bought
 	sessions      *store[*ssoSession]  // by cookie value (see ssoSession)
@@ -302,7 +302,7 @@ func New(cfg Config) (*Provider, error) {
 		startedAt:           now(),
 		newKey:              newKey,
 		keys:                newKeyRing(key),
-		pending:             newClientStore[authRequest](now, pendingLoginTTL),
+		pending:             newClientStore[pendingSignIn](now, pendingLoginTTL),
 		codes:               newClientStore[codeGrant](now, codeTTL),
 		redeemed:            newClientStore[redeemedCode](now, codeTTL),
 		sessions:            newClientStore[*ssoSession](now, ssoSessionTTL),

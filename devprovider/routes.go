@@ -64,7 +64,10 @@ func (p *Provider) routes() http.Handler {
 	}
 
 	mux.Handle("GET "+base+"/v1/authorize", p.handleAuthorize())
+	// The sign-in steps: a failed post redirects to the GET of its page.
+	mux.Handle("GET "+base+"/v1/login", p.handleLoginPage())
 	mux.Handle("POST "+base+"/v1/login", p.handleLogin())
+	mux.Handle("GET "+base+"/v1/login/otp", p.handleLoginOTPPage())
 	mux.Handle("POST "+base+"/v1/login/otp", p.handleLoginOTP())
 	mux.Handle("POST "+base+"/v1/login/switch", p.handleSwitchUser())
 	mux.Handle("GET "+base+"/v1/logout", p.handleLogout())
@@ -75,6 +78,8 @@ func (p *Provider) routes() http.Handler {
 	// Dev only: see SessionsPagePath.
 	mux.Handle("GET "+SessionsPagePath, p.handleSessionsPage())
 	mux.Handle("POST "+SessionsPagePath, p.handleSignOutEverywhere())
+	// Where the Sign-In Widget's help link goes: see HelpPagePath.
+	mux.Handle("GET "+HelpPagePath, p.handleHelpPage())
 	// Browsers ask every origin for /favicon.ico on their own; an empty
 	// answer keeps a 404 out of their consoles.
 	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

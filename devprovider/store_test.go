@@ -17,7 +17,7 @@ func TestStoreFlood(t *testing.T) {
 		fill func(p *Provider)
 		size func(p *Provider) int
 	}{
-		{name: "pending sign-ins", fill: func(p *Provider) { p.pending.add(authRequest{}) },
+		{name: "pending sign-ins", fill: func(p *Provider) { p.pending.add(pendingSignIn{}) },
 			size: func(p *Provider) int { return len(p.pending.items) }},
 		{name: "SSO sessions", fill: func(p *Provider) { p.sessions.add(newSSOSession(authentication{})) },
 			size: func(p *Provider) int { return len(p.sessions.items) }},

@@ -101,6 +101,8 @@ type app struct {
 	URL string
 	// ProviderOrigin is the development provider's origin.
 	ProviderOrigin string
+	// Logs is what the app wrote to stderr (its log) and stdout.
+	Logs *logbuf.Buffer
 }
 
 // appOptions choose how the app serves the Sign-In Widget.
@@ -147,7 +149,7 @@ var (
 
 // startApp runs the app with the development provider on free loopback
 // ports (port 0, read back from its banner) and waits until /healthz says
-// it is ready. The process is stopped when the test ends.
+// it is ready (see startProcess).
 func startApp(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	env := appEnv()
@@ -168,6 +170,14 @@ func startApp(t *testing.T, opts appOptions) *app {
 			"OKTA_OAUTH2_CLIENT_SECRET="+p.clientSecret,
 			fmt.Sprintf("OKTA_OAUTH2_REDIRECT_URI=http://localhost:%d/authorization-code/callback", p.port))
 	}
+	return startProcess(t, args, env)
+}
+
+// startProcess runs the app with args and the environment env, reads its
+// URL and its issuer's origin from its banner, and waits until /healthz
+// says it is ready. The process is stopped when the test ends.
+func startProcess(t *testing.T, args, env []string) *app {
+	t.Helper()
 	cmd := exec.Command(appBinary, args...)
 	// An empty folder: no .samples.config.json, no node_modules.
 	cmd.Dir = t.TempDir()
@@ -204,7 +214,7 @@ func startApp(t *testing.T, opts appOptions) *app {
 			}
 		}
 	}()
-	a := &app{}
+	a := &app{Logs: logs}
 	deadline := time.After(20 * time.Second)
 	for a.URL == "" || a.ProviderOrigin == "" {
 		select {

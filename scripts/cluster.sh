@@ -23,9 +23,9 @@
 #
 # The replicas are configured with OKTA_SAMPLE_PUBLIC_URL,
 # OKTA_SAMPLE_TRUSTED_PROXIES, OKTA_SAMPLE_REDIS_URL and
-# OKTA_SAMPLE_COOKIE_KEYS (issue 8). An app built before it understands
-# them refuses the https redirect URI at start; the script then stops and
-# shows the app's message.
+# OKTA_SAMPLE_COOKIE_KEYS: what every replica must share (README,
+# "Deploying"). go test ./deploy/ -run TestClusterScript runs this script
+# on free ports and signs in through its nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -u patsub_replacement 2>/dev/null || true # "&" in a replacement stays "&"

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Runs each native Go fuzz target for a bounded time: FUZZTIME per target
-# (default 15s; any value go test's -fuzztime accepts, such as 1m or 5000x).
+# (default 15s; any value go test's -fuzztime accepts, such as 1m or 5000x),
+# FUZZJOBS targets at a time (default: the number of CPUs), each with one
+# fuzzing worker, so that building one target overlaps fuzzing another.
+# Each new interesting input is minimized for at most FUZZMINIMIZETIME
+# (default 100x, 100 runs): go test's default, 60s, stops the one worker
+# for the rest of a short run.
 # The committed seed corpora (testdata/fuzz/<FuzzName>/) run with plain
 # `go test` too; this script searches beyond them. A crasher is written to
 # testdata/fuzz/<FuzzName>/ by go test: fix the bug and commit the file.
@@ -8,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fuzztime=${FUZZTIME:-15s}
+jobs=${FUZZJOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+minimizetime=${FUZZMINIMIZETIME:-100x}
 
 # package:target, one per fuzz function.
 targets=(
@@ -17,18 +24,25 @@ targets=(
   ./session:FuzzDecodeReport
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
+  ./session:FuzzDecodeProfile
+  ./web:FuzzProfilePage
   ./devprovider:FuzzTokenRequest
   ./devprovider:FuzzAuthnRequest
   ./devprovider:FuzzIDXRequest
 )
 
 # Every Fuzz function in the module must be listed above, so a new one is
-# not silently skipped.
+# not silently skipped. They are read from the test files go list names
+# (gofmt puts each declaration on one line), which is much quicker than
+# building every test binary for `go test -list`.
 module=$(go list -m)
-found=$(go test -list '^Fuzz' ./... | awk -v mod="$module" '
-  /^Fuzz/ { names[n++] = $1; next }
-  /^ok/   { pkg = $2; sub("^" mod, ".", pkg); for (i = 0; i < n; i++) print pkg ":" names[i]; n = 0 }
-' | sort)
+found=$(go list -f '{{$p := .ImportPath}}{{range .TestGoFiles}}{{$p}} {{$.Dir}}/{{.}}
+{{end}}{{range .XTestGoFiles}}{{$p}} {{$.Dir}}/{{.}}
+{{end}}' ./... | while read -r pkg file; do
+  [ -n "$pkg" ] || continue
+  sed -n -E 's/^func (Fuzz([^a-z(][A-Za-z0-9_]*)?)\([A-Za-z0-9_]+ \*testing\.F\).*/\1/p' "$file" |
+    while read -r name; do echo ".${pkg#"$module"}:$name"; done
+done | sort)
 listed=$(printf '%s\n' "${targets[@]}" | sort)
 if [ "$found" != "$listed" ]; then
   echo "scripts/fuzz.sh: the fuzz targets in the code differ from the list in this script:" >&2
@@ -36,15 +50,25 @@ if [ "$found" != "$listed" ]; then
   exit 1
 fi
 
-failed=()
-for t in "${targets[@]}"; do
-  pkg=${t%%:*} name=${t##*:}
-  echo "-- $name in $pkg for $fuzztime"
-  if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"; then
-    failed+=("$t")
+# fuzz_one fuzzes one package:target and prints its output in one piece
+# when it ends; a failure is recorded in $faildir.
+fuzz_one() {
+  local pkg=${1%%:*} name=${1##*:} out status=ok
+  if ! out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimizetime" -parallel 1 "$pkg" 2>&1); then
+    status=FAILED
+    echo "$1" >"$faildir/${name}"
   fi
-done
-if ((${#failed[@]})); then
-  echo "fuzzing failed: ${failed[*]}" >&2
+  printf -- '-- %s in %s for %s: %s\n%s\n' "$name" "$pkg" "$fuzztime" "$status" "$out"
+}
+
+faildir=$(mktemp -d)
+trap 'rm -rf "$faildir"' EXIT
+export -f fuzz_one
+export fuzztime minimizetime faildir
+echo "fuzzing ${#targets[@]} targets for $fuzztime each, $jobs at a time"
+# xargs exits non-zero when a job fails; the failures are listed below.
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'fuzz_one "$1"' _ {} || true
+if [ -n "$(ls -A "$faildir")" ]; then
+  echo "fuzzing failed: $(cat "$faildir"/* | tr '\n' ' ')" >&2
   exit 1
 fi

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,23 +115,6 @@ func TestMemoryStoreExpiry(t *testing.T) {
 	}
 }
 
-func TestMemoryStoreMissingSessions(t *testing.T) {
-	ctx := context.Background()
-	st := NewMemoryStore(MemoryOptions{})
-	if _, _, err := st.Get(ctx, key("x")); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get: got %v, want ErrNotFound", err)
-	}
-	if err := st.Touch(ctx, key("x"), time.Now()); err != nil {
-		t.Errorf("Touch: got %v, want nil", err)
-	}
-	if err := st.Delete(ctx, key("x")); err != nil {
-		t.Errorf("Delete: got %v, want nil", err)
-	}
-	if n, err := st.DeleteBySubject(ctx, "00ux"); n != 0 || err != nil {
-		t.Errorf("DeleteBySubject: got %d, %v; want 0, nil", n, err)
-	}
-}
-
 // TestMemoryStoreIndexesFollowDeletes: whichever way a session ends, it
 // leaves neither index.
 func TestMemoryStoreIndexesFollowDeletes(t *testing.T) {
@@ -176,29 +158,5 @@ func TestMemoryStoreIndexesFollowDeletes(t *testing.T) {
 	if len(st.byKey) != 0 || len(st.bySub) != 0 || len(st.bySID) != 0 || st.lru.next != &st.lru {
 		t.Errorf("after deleting everything: %d keys, %d subjects, %d sids, empty ring %v; want all empty",
 			len(st.byKey), len(st.bySub), len(st.bySID), st.lru.next == &st.lru)
-	}
-}
-
-// TestMemoryStoreConcurrentSignIns: many sign-ins of one user at once
-// never leave more than the limit (run with -race).
-func TestMemoryStoreConcurrentSignIns(t *testing.T) {
-	ctx := context.Background()
-	st := NewMemoryStore(MemoryOptions{})
-	now := time.Now()
-	var wg sync.WaitGroup
-	for i := range 50 {
-		wg.Go(func() {
-			n := fmt.Sprint(i)
-			if err := st.Add(ctx, key(n), record("00ua", now), now.Add(time.Hour), 10); err != nil {
-				t.Error(err)
-			}
-			if _, _, err := st.Get(ctx, key(n)); err != nil && !errors.Is(err, ErrNotFound) {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if got := st.Len(); got != 10 {
-		t.Errorf("sessions after 50 concurrent sign-ins of one user: got %d, want 10", got)
 	}
 }

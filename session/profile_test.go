@@ -27,8 +27,10 @@ func TestProfileRoundTrip(t *testing.T) {
 			{Name: "e", Value: "5", Source: "somewhere else"},
 			{Name: "f", Value: "", Source: ""},
 		}}},
+		{"with a refresh token", Profile{Subject: "s", AccessToken: "at", RefreshToken: "rt"}},
 		{"long and odd values", Profile{Subject: strings.Repeat("x", 300), IDToken: strings.Repeat("t", 5000), UserInfoNote: "note",
-			Claims: []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: auth.SourceBoth}}}},
+			AccessToken: strings.Repeat("a", 2000),
+			Claims:      []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: auth.SourceBoth}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +47,21 @@ func TestProfileRoundTrip(t *testing.T) {
 	}
 }
 
+// TestProfileVersion1 reads a profile as the version before the tokens
+// were kept wrote it (a store such as Redis outlives a deployment): the
+// same user, with no tokens to revoke.
+func TestProfileVersion1(t *testing.T) {
+	v1 := "\x01" + "\x04sub1" + "\x04sid1" + "\x03idt" + "\x00" + "\x01" + "\x02" + "\x05email" + "\x03a@b"
+	u, err := parseUser(v1, time.Time{})
+	if err != nil {
+		t.Fatalf("parseUser: %v", err)
+	}
+	want := Profile{Subject: "sub1", SID: "sid1", IDToken: "idt", Claims: []auth.Claim{{Name: "email", Value: "a@b", Source: auth.SourceUserInfo}}}
+	if got := profileOf(u); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
 func TestDecodeProfileRefusesMalformed(t *testing.T) {
 	good := encodeProfile(testProfile("00ua"))
 	tests := []struct {
@@ -52,7 +69,7 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 		data string
 	}{
 		{"empty", ""},
-		{"unknown version", "\x03" + good[1:]},
+		{"unknown version", "\x04" + good[1:]},
 		{"truncated", good[:len(good)-1]},
 		{"trailing bytes", good + "x"},
 		{"string longer than the data", "\x01\x7f"},
@@ -123,6 +140,7 @@ func profileOf(u User) Profile {
 	}
 	return Profile{
 		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
+		AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken(),
 		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil), Report: rep,
 	}
 }

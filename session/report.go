@@ -15,8 +15,8 @@ import (
 )
 
 // A login's auth.Report is kept with its session, for the report page, in
-// a compact form of its own: about 450 bytes for a typical login with a
-// JWT access token, where JSON would take over 2,000.
+// a compact form of its own: about 350 bytes for a typical login, where
+// JSON would take over 2,000.
 //
 //	version byte (reportVersion)
 //	the Report's fields, in the order of encodeReport: strings, times as
@@ -26,7 +26,10 @@ import (
 //	the checks: a count, then each as one byte naming its step and rule
 //	  (0: both follow as strings), one byte for its result (0x80 set
 //	  when Got equals Want, which is then written once), Want [, Got]
-//	the access token's decoded header and payload, each as JSON (below)
+//	the tokens' decoded header and payload, each as JSON (below), and
+//	  signature, unless they are those of the tokens the session keeps
+//	  (flagIDTokenParts, flagAccessTokenParts): then they are not stored
+//	  twice, and User.Report decodes them from those tokens
 //
 // A string is a uvarint n and then, by n's low two bits: 0, n>>2 bytes of
 // text; 1, the (n>>2)th string written before, again; 2, the Issuer
@@ -41,8 +44,6 @@ import (
 // varints. The second form is used only when it gives back exactly the
 // same text.
 //
-// The id_token's decoded header and payload are not stored twice: the
-// session keeps the id_token itself, and User.Report decodes them from it.
 // Times are kept to the millisecond and durations to the microsecond.
 const reportVersion = 1
 
@@ -82,13 +83,15 @@ const (
 	flagIssAdvertised = 1 << iota
 	flagRefreshToken
 	flagKeysFetched
-	// flagIDTokenParts: the Report had the id_token's decoded parts, which
-	// decodeReport takes from the session's id_token.
+	// flagIDTokenParts and flagAccessTokenParts: the Report's decoded
+	// parts of the token are those of the token the session keeps, and
+	// decodeReport takes them from it; otherwise they are written out.
 	flagIDTokenParts
+	flagAccessTokenParts
 )
 
 // knownFlags are every flag a stored Report may carry.
-const knownFlags = flagIssAdvertised | flagRefreshToken | flagKeysFetched | flagIDTokenParts
+const knownFlags = flagIssAdvertised | flagRefreshToken | flagKeysFetched | flagIDTokenParts | flagAccessTokenParts
 
 // reportWriter appends a Report's encoding to b.
 type reportWriter struct {
@@ -146,8 +149,9 @@ func (w *reportWriter) strs(list []string) {
 	}
 }
 
-// encodeReport returns r's encoding, or "" for no report.
-func encodeReport(r *auth.Report) string {
+// encodeReport returns r's encoding, or "" for no report; idToken and
+// accessToken are the tokens the session keeps with it.
+func encodeReport(r *auth.Report, idToken, accessToken string) string {
 	if r == nil {
 		return ""
 	}
@@ -159,7 +163,7 @@ func encodeReport(r *auth.Report) string {
 	w.issuer = r.Issuer
 	for _, s := range []string{r.Failed, r.AuthorizationEndpoint, r.ClientID, r.RedirectURI, r.Scope,
 		r.State, r.Nonce, r.CodeChallenge, r.CodeChallengeMethod, r.Grant, r.StartPath,
-		r.TokenEndpoint, r.ClientAuth, r.TokenType, r.GrantedScope, r.AccessTokenSignature,
+		r.TokenEndpoint, r.ClientAuth, r.TokenType, r.GrantedScope,
 		r.JWKSURI, r.KeyID, r.Alg, r.UserInfoEndpoint, r.UserInfoSkipped} {
 		w.str(s)
 	}
@@ -179,8 +183,13 @@ func encodeReport(r *auth.Report) string {
 	if r.KeysFetched {
 		flags |= flagKeysFetched
 	}
-	if r.IDTokenHeader != "" {
+	idParts := sameParts(idToken, r.IDTokenHeader, r.IDTokenPayload, r.IDTokenSignature)
+	if idParts {
 		flags |= flagIDTokenParts
+	}
+	atParts := sameParts(accessToken, r.AccessTokenHeader, r.AccessTokenPayload, r.AccessTokenSignature)
+	if atParts {
+		flags |= flagAccessTokenParts
 	}
 	w.b = append(w.b, flags)
 	w.uint(r.TokenStatus)
@@ -205,10 +214,29 @@ func encodeReport(r *auth.Report) string {
 			w.str(c.Got)
 		}
 	}
-	// Last, so that its values can refer to the ones above.
-	w.json(r.AccessTokenHeader)
-	w.json(r.AccessTokenPayload)
+	// Last, so that their values can refer to the ones above.
+	if !idParts {
+		w.json(r.IDTokenHeader)
+		w.json(r.IDTokenPayload)
+		w.str(r.IDTokenSignature)
+	}
+	if !atParts {
+		w.json(r.AccessTokenHeader)
+		w.json(r.AccessTokenPayload)
+		w.str(r.AccessTokenSignature)
+	}
 	return string(w.b)
+}
+
+// sameParts reports whether a report's decoded parts of a token are the
+// ones token gives, so that they need not be stored: the session keeps
+// the token. A report without them (an opaque token) never matches.
+func sameParts(token, header, payload, signature string) bool {
+	if header == "" {
+		return false
+	}
+	h, p, sig, ok := tokenParts(token)
+	return ok && h == header && p == payload && sig == signature
 }
 
 func ruleCode(step, rule string) byte {
@@ -317,9 +345,9 @@ func (r *reportReader) strs() []string {
 	return list
 }
 
-// decodeReport reads what encodeReport wrote, and fills in the id_token's
-// decoded parts from idToken.
-func decodeReport(data, idToken string) (*auth.Report, error) {
+// decodeReport reads what encodeReport wrote, and fills in the tokens'
+// decoded parts from idToken and accessToken when it left them out.
+func decodeReport(data, idToken, accessToken string) (*auth.Report, error) {
 	if data == "" {
 		return nil, nil
 	}
@@ -332,7 +360,7 @@ func decodeReport(data, idToken string) (*auth.Report, error) {
 	r.issuer = rep.Issuer
 	for _, s := range []*string{&rep.Failed, &rep.AuthorizationEndpoint, &rep.ClientID, &rep.RedirectURI, &rep.Scope,
 		&rep.State, &rep.Nonce, &rep.CodeChallenge, &rep.CodeChallengeMethod, &rep.Grant, &rep.StartPath,
-		&rep.TokenEndpoint, &rep.ClientAuth, &rep.TokenType, &rep.GrantedScope, &rep.AccessTokenSignature,
+		&rep.TokenEndpoint, &rep.ClientAuth, &rep.TokenType, &rep.GrantedScope,
 		&rep.JWKSURI, &rep.KeyID, &rep.Alg, &rep.UserInfoEndpoint, &rep.UserInfoSkipped} {
 		*s = r.str()
 	}
@@ -380,14 +408,20 @@ func decodeReport(data, idToken string) (*auth.Report, error) {
 		}
 		rep.Checks = append(rep.Checks, c)
 	}
-	rep.AccessTokenHeader = r.json()
-	rep.AccessTokenPayload = r.json()
+	parts := func(flag byte, token string, header, payload, signature *string) {
+		if flags&flag == 0 {
+			*header, *payload, *signature = r.json(), r.json(), r.str()
+			return
+		}
+		var ok bool
+		if *header, *payload, *signature, ok = tokenParts(token); !ok {
+			r.err = errBadReport // the session's token is not the report's
+		}
+	}
+	parts(flagIDTokenParts, idToken, &rep.IDTokenHeader, &rep.IDTokenPayload, &rep.IDTokenSignature)
+	parts(flagAccessTokenParts, accessToken, &rep.AccessTokenHeader, &rep.AccessTokenPayload, &rep.AccessTokenSignature)
 	if r.err != nil || r.off != len(r.data) || flags&^knownFlags != 0 {
 		return nil, errBadReport
-	}
-	// The session keeps the id_token the Report was made from.
-	if h, p, sig, ok := idTokenParts(idToken); ok && flags&flagIDTokenParts != 0 {
-		rep.IDTokenHeader, rep.IDTokenPayload, rep.IDTokenSignature = h, p, sig
 	}
 	return rep, nil
 }
@@ -413,9 +447,9 @@ func (r *reportReader) varint() int64 {
 	return v
 }
 
-// idTokenParts decodes a compact JWS as auth.Report keeps one: its header
+// tokenParts decodes a compact JWS as auth.Report keeps one: its header
 // and payload as JSON text, and its signature cut to 8 characters.
-func idTokenParts(raw string) (header, payload, signature string, ok bool) {
+func tokenParts(raw string) (header, payload, signature string, ok bool) {
 	h, rest, ok1 := strings.Cut(raw, ".")
 	p, sig, ok2 := strings.Cut(rest, ".")
 	if !ok1 || !ok2 || strings.Contains(sig, ".") {

@@ -33,7 +33,7 @@ const (
 // records it: times to the second, the id_token's parts from idToken.
 func testReport(idToken string) *auth.Report {
 	base := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
-	header, payload, sig, _ := idTokenParts(idToken)
+	header, payload, sig, _ := tokenParts(idToken)
 	return &auth.Report{
 		Issuer: testIssuer, Started: base.Add(-20 * time.Second),
 		AuthorizationEndpoint: testIssuer + "/v1/authorize", ClientID: "0oa-client",
@@ -84,22 +84,28 @@ func TestReportRoundTrip(t *testing.T) {
 	nested.AccessTokenPayload = `{"a":[1,2.5,-3,0,"x",{"b":{"c":[null,true,false]}}],"s":"é\n\"q\"\\","big":12345678901234567890}`
 	odd := testReport("not a jwt")
 	odd.Checks = []auth.ReportCheck{{Step: "id_token", Rule: "iss", Result: "fail", Want: "\x00<é>", Got: strings.Repeat("x", 300)}}
+	accessToken := testJWT(`{"alg":"RS256","kid":"MSADMILGTEIECJYVKPBR24LGPC","typ":"at+jwt"}`, testATPayload)
+	withAT := testReport(idToken)
+	withAT.AccessTokenHeader, withAT.AccessTokenPayload, withAT.AccessTokenSignature, _ = tokenParts(accessToken)
 	tests := []struct {
-		name    string
-		report  *auth.Report
-		idToken string
+		name                 string
+		report               *auth.Report
+		idToken, accessToken string
 	}{
-		{"none", nil, idToken},
-		{"typical", testReport(idToken), idToken},
-		{"failed, with an unknown rule", failed, idToken},
-		{"endpoints elsewhere, no issuer", otherHost, idToken},
-		{"id_token not a JWT, odd values", odd, "not a jwt"},
-		{"JSON kept as text", otherJSON, idToken},
-		{"JSON nested", nested, idToken},
+		{"none", nil, idToken, ""},
+		{"typical", testReport(idToken), idToken, ""},
+		{"the access token's parts from the session's", withAT, idToken, accessToken},
+		{"the session's access token is another", testReport(idToken), idToken, accessToken},
+		{"failed, with an unknown rule", failed, idToken, ""},
+		{"endpoints elsewhere, no issuer", otherHost, idToken, ""},
+		{"id_token not a JWT, odd values", odd, "not a jwt", ""},
+		{"the session's id_token is another", testReport(idToken), testJWT(`{"alg":"RS256"}`, `{"sub":"other"}`), ""},
+		{"JSON kept as text", otherJSON, idToken, ""},
+		{"JSON nested", nested, idToken, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeReport(encodeReport(tt.report), tt.idToken)
+			got, err := decodeReport(encodeReport(tt.report, tt.idToken, tt.accessToken), tt.idToken, tt.accessToken)
 			if err != nil {
 				t.Fatalf("decodeReport: %v", err)
 			}
@@ -127,26 +133,39 @@ func TestReportInTheProfile(t *testing.T) {
 		t.Errorf("Report: got %+v, %v; want %+v", got, err, p.Report)
 	}
 
-	v1 := "\x01" + "\x0400u1" + "\x00" + "\x00" + "\x00" + "\x01" + "\x01\x03sub\x0400u1"
-	old, err := parseUser(v1, time.Time{})
-	if err != nil {
-		t.Fatalf("version 1: %v", err)
-	}
-	if rep, err := old.Report(); rep != nil || err != nil {
-		t.Errorf("version 1 Report: got %+v, %v; want nil, nil", rep, err)
-	}
-	if got := old.DisplayName(); got != "00u1" {
-		t.Errorf("version 1 DisplayName: got %q, want 00u1", got)
+	for _, old := range []struct{ name, data, accessToken string }{
+		{"version 1", "\x01" + "\x0400u1" + "\x00" + "\x00" + "\x00" + "\x01" + "\x01\x03sub\x0400u1", ""},
+		{"version 2", "\x02" + "\x0400u1" + "\x00" + "\x00" + "\x00" + "\x02at" + "\x00" + "\x01" + "\x01\x03sub\x0400u1", "at"},
+	} {
+		u, err := parseUser(old.data, time.Time{})
+		if err != nil {
+			t.Fatalf("%s: %v", old.name, err)
+		}
+		if rep, err := u.Report(); rep != nil || err != nil {
+			t.Errorf("%s Report: got %+v, %v; want nil, nil", old.name, rep, err)
+		}
+		if got := u.DisplayName(); got != "00u1" || u.AccessToken() != old.accessToken {
+			t.Errorf("%s: DisplayName %q, AccessToken %q; want 00u1, %q", old.name, got, u.AccessToken(), old.accessToken)
+		}
 	}
 }
 
-// TestReportIsCompact: a typical report, with a JWT access token, takes
-// under 500 bytes, so it does not undo the session's memory budget.
+// TestReportIsCompact: a typical report takes under 400 bytes, so it does
+// not undo the session's memory budget, and the tokens the session keeps
+// anyway are not stored again.
 func TestReportIsCompact(t *testing.T) {
 	idToken := testJWT(testIDHeader, testIDPayload)
-	enc := encodeReport(testReport(idToken))
-	if len(enc) > 500 {
-		t.Errorf("got %d bytes, want at most 500", len(enc))
+	accessToken := testJWT(`{"alg":"RS256","kid":"MSADMILGTEIECJYVKPBR24LGPC","typ":"at+jwt"}`, testATPayload)
+	rep := testReport(idToken)
+	rep.AccessTokenHeader, rep.AccessTokenPayload, rep.AccessTokenSignature, _ = tokenParts(accessToken)
+	enc := encodeReport(rep, idToken, accessToken)
+	if len(enc) > 400 {
+		t.Errorf("got %d bytes, want at most 400", len(enc))
+	}
+	// Without the session's access token its decoded parts are stored,
+	// compactly: as names and varints, not as text.
+	if alone := encodeReport(rep, idToken, ""); len(alone) > len(enc)+150 || strings.Contains(alone, `"scp"`) {
+		t.Errorf("with the access token's parts: %d bytes, want them compact (%d without)", len(alone), len(enc))
 	}
 	for _, s := range []string{testIDHeader, testIDPayload} {
 		if strings.Contains(enc, s) {
@@ -159,7 +178,7 @@ func TestReportIsCompact(t *testing.T) {
 }
 
 func TestDecodeReportRefusesMalformed(t *testing.T) {
-	good := encodeReport(testReport(testJWT(testIDHeader, testIDPayload)))
+	good := encodeReport(testReport(testJWT(testIDHeader, testIDPayload)), "", "")
 	tests := []struct {
 		name string
 		data string
@@ -174,16 +193,20 @@ func TestDecodeReportRefusesMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := decodeReport(tt.data, ""); !errors.Is(err, errBadReport) {
+			if _, err := decodeReport(tt.data, "", ""); !errors.Is(err, errBadReport) {
 				t.Errorf("got %v, want errBadReport", err)
 			}
 		})
 	}
-	// The last check's result byte, made unknown.
-	bad := []byte(good)
-	i := strings.LastIndex(good, "\x15") // userinfo/sub
-	bad[i+1] = 0x87
-	if _, err := decodeReport(string(bad), ""); !errors.Is(err, errBadReport) {
+	// A check's result byte, made unknown.
+	one := encodeReport(&auth.Report{Checks: []auth.ReportCheck{{Step: "userinfo", Rule: "sub", Result: "pass"}}}, "", "")
+	i := strings.Index(one, "\x01\x15") // the count, then userinfo/sub
+	if i < 0 {
+		t.Fatalf("no check in %q", one)
+	}
+	bad := []byte(one)
+	bad[i+2] = 0x87
+	if _, err := decodeReport(string(bad), "", ""); !errors.Is(err, errBadReport) {
 		t.Errorf("unknown result: got %v, want errBadReport", err)
 	}
 }
@@ -192,14 +215,14 @@ func TestDecodeReportRefusesMalformed(t *testing.T) {
 // survives encoding and decoding again unchanged.
 func FuzzDecodeReport(f *testing.F) {
 	idToken := testJWT(testIDHeader, testIDPayload)
-	f.Add(encodeReport(testReport(idToken)))
+	f.Add(encodeReport(testReport(idToken), idToken, ""))
 	f.Add("\x01\x00")
 	f.Fuzz(func(t *testing.T, data string) {
-		rep, err := decodeReport(data, idToken)
+		rep, err := decodeReport(data, idToken, "")
 		if err != nil || rep == nil {
 			return
 		}
-		again, err := decodeReport(encodeReport(rep), idToken)
+		again, err := decodeReport(encodeReport(rep, idToken, ""), idToken, "")
 		if err != nil || !reflect.DeepEqual(again, rep) {
 			t.Errorf("re-encoded and decoded: got %+v, %v; want %+v", again, err, rep)
 		}

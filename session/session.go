@@ -6,6 +6,11 @@
 // whose claims come back as substrings (no JSON, no gob). The idle timeout moves the session's expiry forward at most once
 // a minute (TouchInterval), not on every request, so a busy session does
 // not turn reads into writes.
+//
+// Sessions live in a MemoryStore, for one process, or in a RedisStore,
+// shared by every replica; RedisSpentStates keeps auth's spent login
+// states in the same Redis. RedisStore's doc comment lists the keys and
+// how long each lives.
 package session
 
 import (
@@ -114,9 +119,16 @@ func idFrom(r *http.Request, cookieName string) string {
 	return ""
 }
 
+// ErrStoreUnavailable wraps every error of the Store that a Manager
+// returns: the store failed (Redis is unreachable, say), which is not the
+// user's doing and may pass. A web page answers it with a 503 that says
+// so, and the user tries again.
+var ErrStoreUnavailable = errors.New("session: the session store is unavailable")
+
 // Current returns the signed-in user of r, or ok=false. An error means
-// the store failed or holds something unreadable; the caller should not
-// treat it as signed out without saying so.
+// the store failed (it wraps ErrStoreUnavailable) or holds something
+// unreadable; the caller should not treat it as signed out without
+// saying so.
 func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 	id := idFrom(r, m.CookieName())
 	if id == "" {
@@ -128,7 +140,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 		return User{}, false, nil
 	}
 	if err != nil {
-		return User{}, false, fmt.Errorf("session: reading: %w", err)
+		return User{}, false, fmt.Errorf("%w: reading: %w", ErrStoreUnavailable, err)
 	}
 	now := m.now()
 	if !now.Before(expires) || !now.Before(rec.Deadline) {
@@ -142,7 +154,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 	}
 	if next.Sub(expires) >= TouchInterval {
 		if err := m.store.Touch(r.Context(), key, next); err != nil {
-			return User{}, false, fmt.Errorf("session: touching: %w", err)
+			return User{}, false, fmt.Errorf("%w: touching: %w", ErrStoreUnavailable, err)
 		}
 	}
 	if u, err = parseUser(rec.Data, rec.SignedIn); err != nil {
@@ -160,7 +172,7 @@ func (m *Manager) Current(r *http.Request) (u User, ok bool, err error) {
 func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) error {
 	if old := idFrom(r, m.CookieName()); old != "" {
 		if err := m.store.Delete(r.Context(), keyOf(old)); err != nil {
-			return fmt.Errorf("session: ending the previous session: %w", err)
+			return fmt.Errorf("%w: ending the previous session: %w", ErrStoreUnavailable, err)
 		}
 	}
 	now := m.now()
@@ -176,35 +188,38 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, p Profile) erro
 	}
 	id := rand.Text()
 	if err := m.store.Add(r.Context(), keyOf(id), rec, now.Add(min(m.idle, m.lifetime)), m.maxPerUser); err != nil {
-		return fmt.Errorf("session: saving: %w", err)
+		return fmt.Errorf("%w: saving: %w", ErrStoreUnavailable, err)
 	}
 	http.SetCookie(w, m.cookie(id))
 	return nil
 }
 
 // SignOut ends r's session in the store, so its id never works again, and
-// tells the browser to drop the cookie. It returns the id_token kept for
-// the provider's logout, or "" when there was no session.
-func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken string, err error) {
+// tells the browser to drop the cookie. It returns the user who was signed
+// in, whose tokens the provider's logout needs (the id_token as the hint,
+// the access and refresh tokens to revoke), or the zero User when there
+// was no session.
+func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (User, error) {
 	id := idFrom(r, m.CookieName())
 	if id == "" {
-		return "", nil
+		return User{}, nil
 	}
 	key := keyOf(id)
 	// A session that cannot be read is still ended; it just gives no
-	// id_token_hint.
+	// id_token_hint and nothing to revoke.
+	var u User
 	if rec, _, err := m.store.Get(r.Context(), key); err == nil {
-		if u, err := parseUser(rec.Data, rec.SignedIn); err == nil {
-			idToken = u.IDToken()
+		if pu, err := parseUser(rec.Data, rec.SignedIn); err == nil {
+			u = pu
 		}
 	}
 	if err := m.store.Delete(r.Context(), key); err != nil {
-		return "", fmt.Errorf("session: ending: %w", err)
+		return User{}, fmt.Errorf("%w: ending: %w", ErrStoreUnavailable, err)
 	}
 	c := m.cookie("")
 	c.MaxAge = -1
 	http.SetCookie(w, c)
-	return idToken, nil
+	return u, nil
 }
 
 // EndBySubject ends every session of the user with this sub, on every
@@ -212,7 +227,7 @@ func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) (idToken strin
 func (m *Manager) EndBySubject(ctx context.Context, sub string) (int, error) {
 	n, err := m.store.DeleteBySubject(ctx, sub)
 	if err != nil {
-		return 0, fmt.Errorf("session: ending the sessions of a user: %w", err)
+		return 0, fmt.Errorf("%w: ending the sessions of a user: %w", ErrStoreUnavailable, err)
 	}
 	return n, nil
 }
@@ -222,7 +237,7 @@ func (m *Manager) EndBySubject(ctx context.Context, sub string) (int, error) {
 func (m *Manager) EndBySID(ctx context.Context, sid string) (int, error) {
 	n, err := m.store.DeleteBySID(ctx, sid)
 	if err != nil {
-		return 0, fmt.Errorf("session: ending the sessions of a provider session: %w", err)
+		return 0, fmt.Errorf("%w: ending the sessions of a provider session: %w", ErrStoreUnavailable, err)
 	}
 	return n, nil
 }

@@ -22,6 +22,8 @@ func testProfile(sub string) Profile {
 		Subject: sub,
 		SID:     "sid-" + sub,
 		IDToken: "id-token-of-" + sub,
+		// A made-up access token: the session keeps it for revocation.
+		AccessToken: "access-token-of-" + sub,
 		Claims: []auth.Claim{
 			{Name: "email", Value: sub + "@example.com", Source: auth.SourceBoth},
 			{Name: "sub", Value: sub, Source: auth.SourceIDToken},
@@ -102,9 +104,9 @@ func TestSignInRenewsAndSignOutEnds(t *testing.T) {
 			}
 
 			rec := httptest.NewRecorder()
-			tok, err := m.SignOut(rec, request(c))
-			if err != nil || tok != "id-token-of-00uvictim" {
-				t.Errorf("SignOut: got %q, %v; want the stored id_token", tok, err)
+			u, err := m.SignOut(rec, request(c))
+			if err != nil || u.IDToken() != "id-token-of-00uvictim" || u.AccessToken() != "access-token-of-00uvictim" {
+				t.Errorf("SignOut: got id_token %q, access token %q, %v; want the stored tokens", u.IDToken(), u.AccessToken(), err)
 			}
 			cleared := rec.Result().Cookies()
 			if len(cleared) != 1 || cleared[0].Name != wantName || cleared[0].MaxAge >= 0 || cleared[0].Value != "" {
@@ -136,8 +138,8 @@ func TestCurrentWithoutASession(t *testing.T) {
 				t.Errorf("got %q, want signed out", got)
 			}
 			rec := httptest.NewRecorder()
-			if tok, err := m.SignOut(rec, request(tt.cookie)); tok != "" || err != nil {
-				t.Errorf("SignOut: got %q, %v; want \"\", nil", tok, err)
+			if u, err := m.SignOut(rec, request(tt.cookie)); u != (User{}) || err != nil {
+				t.Errorf("SignOut: got %+v, %v; want the zero User, nil", u, err)
 			}
 		})
 	}

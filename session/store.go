@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// Store keeps the sessions of a Manager. NewMemoryStore is the one in this
-// package; a Redis store (github.com/redis/go-redis/v9) lets several
-// replicas share sessions. Every method must be safe for concurrent use.
+// Store keeps the sessions of a Manager. This package has two:
+// NewMemoryStore, for one process, and NewRedisStore
+// (github.com/redis/go-redis/v9), which lets several replicas share
+// sessions. Every method must be safe for concurrent use.
 //
 // What a Store must guarantee:
 //

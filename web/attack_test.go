@@ -34,6 +34,7 @@ import (
 // TestAttackBaselineLogin is the honest login every attack is measured
 // against: it must work, and leave nothing secret in the log.
 func TestAttackBaselineLogin(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	before := e.counts()
@@ -46,6 +47,7 @@ func TestAttackBaselineLogin(t *testing.T) {
 // state, in a browser that has no pending login (login CSRF, RFC 9700
 // 4.7), or a different pending login, is refused before any token request.
 func TestAttackCallbackCSRF(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	attacker := e.newBrowser(t)
 	// The attacker signs in as themself and keeps the callback URL.
@@ -73,6 +75,7 @@ func TestAttackCallbackCSRF(t *testing.T) {
 // another browser are refused with no token request, and do not burn the
 // real login, which still completes in its own browser.
 func TestAttackCallbackOtherBrowser(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	owner, other := e.newBrowser(t), e.newBrowser(t)
 	cb := owner.authorize(owner.startLogin(""), nil)
@@ -94,6 +97,7 @@ func TestAttackCallbackOtherBrowser(t *testing.T) {
 // browser, or with a copy of its transaction cookie in another, it is
 // refused with no second token request.
 func TestAttackReplayedCallback(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	cb := b.authorize(b.startLogin(""), nil)
@@ -135,6 +139,7 @@ func TestAttackReplayedCallback(t *testing.T) {
 // attacker's challenge. At a provider that ignores PKCE, the nonce stops
 // it: the id_token carries the attacker's login's nonce.
 func TestAttackCodeInjection(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		ignorePKCE bool
@@ -182,6 +187,7 @@ func TestAttackCodeInjection(t *testing.T) {
 //     cannot detect that, and the nonce is then what binds the code to
 //     this browser (see TestAttackCodeInjection).
 func TestAttackPKCEDowngrade(t *testing.T) {
+	t.Parallel()
 	t.Run("challenge stripped, honest provider", func(t *testing.T) {
 		e := newAttackEnv(t, testprovider.Config{})
 		b := e.newBrowser(t)
@@ -226,6 +232,7 @@ func TestAttackPKCEDowngrade(t *testing.T) {
 // another issuer, or lacks the iss that discovery promises (RFC 9207), may
 // come from another provider (RFC 9700 4.4); nothing is exchanged.
 func TestAttackMixUp(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		b         testprovider.AuthorizeBehaviour
@@ -250,6 +257,7 @@ func TestAttackMixUp(t *testing.T) {
 // TestAttackOpenRedirect: whatever return_to a link carries, the login
 // ends on a path of this app (RFC 9700 4.11).
 func TestAttackOpenRedirect(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	const fallback = atkProfilePath
 	for _, tc := range []struct{ name, returnTo, want string }{
@@ -297,6 +305,7 @@ func TestAttackOpenRedirect(t *testing.T) {
 // and every page says Referrer-Policy: no-referrer (checked on every
 // response by browser.do), so no Referer carries them (RFC 9700 4.2.4).
 func TestAttackCodeAndStateDoNotLeak(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	cbURL, err := url.Parse(b.authorize(b.startLogin("/authorization-code/profile?tab=claims"), nil))
@@ -325,6 +334,7 @@ func TestAttackCodeAndStateDoNotLeak(t *testing.T) {
 // TestAttackSessionFixation: a session id planted before login is not the
 // one after; the planted id gives its planter nothing.
 func TestAttackSessionFixation(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	const planted = "attacker-chosen-session-id-0123456789ab"
 
@@ -370,6 +380,7 @@ func (b *browser) postLogout(origin, site string) response {
 // TestAttackLogoutReplay: after logout, the old session cookie opens
 // nothing, and the browser is sent to the provider's end_session_endpoint.
 func TestAttackLogoutReplay(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	b.mustLogin()
@@ -397,6 +408,7 @@ func TestAttackLogoutReplay(t *testing.T) {
 // TestAttackLogoutCSRF: a cross-site POST to logout is refused (Go's
 // http.CrossOriginProtection), and a GET changes nothing.
 func TestAttackLogoutCSRF(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	b.mustLogin()
@@ -424,6 +436,7 @@ func TestAttackLogoutCSRF(t *testing.T) {
 // TestAttackRejectedIDTokens: through the web layer, a rejected id_token
 // gives 401 with the failed check named, no session, and no userinfo call.
 func TestAttackRejectedIDTokens(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	for _, tc := range []struct {
 		name  string
@@ -461,7 +474,10 @@ func TestAttackRejectedIDTokens(t *testing.T) {
 // a failing or hanging userinfo leaves a session with the id_token's
 // claims and a note.
 func TestAttackUserInfo(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
+	// The hang waits out a shorter provider timeout, in an app of its own.
+	hangEnv := newAttackEnvTimeout(t, testprovider.Config{}, atkHangTimeout)
 	t.Run("sub differs", func(t *testing.T) {
 		e.op.Misbehave(testprovider.Misbehaviour{UserInfo: testprovider.UserInfoOtherSubject})
 		b := e.newBrowser(t)
@@ -473,11 +489,13 @@ func TestAttackUserInfo(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		b    testprovider.UserInfoBehaviour
+		env  *attackEnv
 	}{
-		{"error", testprovider.UserInfoError},
-		{"hang", testprovider.UserInfoHang},
+		{"error", testprovider.UserInfoError, e},
+		{"hang", testprovider.UserInfoHang, hangEnv},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := tc.env
 			e.op.Misbehave(testprovider.Misbehaviour{UserInfo: tc.b})
 			b := e.newBrowser(t)
 			start := time.Now()
@@ -495,11 +513,13 @@ func TestAttackUserInfo(t *testing.T) {
 		})
 	}
 	e.wantCleanLogs(t)
+	hangEnv.wantCleanLogs(t)
 }
 
 // TestAttackProviderError: error=access_denied gives a clear 401 page and
 // no token request.
 func TestAttackProviderError(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	e.op.Misbehave(testprovider.Misbehaviour{Authorize: testprovider.AuthorizeAccessDenied})
 	b := e.newBrowser(t)
@@ -518,9 +538,13 @@ func TestAttackProviderError(t *testing.T) {
 // stays healthy and leaks no goroutine.
 func TestAttackTokenEndpointFaults(t *testing.T) {
 	e := newAttackEnv(t, testprovider.Config{})
-	warm := e.newBrowser(t)
-	warm.mustLogin() // discovery, keys, connections
-	before := leakcheck.Settled(e.closeIdle)
+	// The hang waits out a shorter provider timeout, in an app of its own.
+	hangEnv := newAttackEnvTimeout(t, testprovider.Config{}, atkHangTimeout)
+	for _, e := range []*attackEnv{e, hangEnv} {
+		warm := e.newBrowser(t)
+		warm.mustLogin() // discovery, keys, connections
+	}
+	before := leakcheck.Settled(e.closeIdle, hangEnv.closeIdle)
 
 	for _, tc := range []struct {
 		name      string
@@ -538,6 +562,10 @@ func TestAttackTokenEndpointFaults(t *testing.T) {
 		{"token_type MAC", testprovider.Misbehaviour{TokenType: "MAC"}, http.StatusBadGateway, "is not Bearer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e
+			if tc.mis.Token == testprovider.TokenHang {
+				e = hangEnv
+			}
 			e.op.Misbehave(tc.mis)
 			b := e.newBrowser(t)
 			cb := b.authorize(b.startLogin(""), nil)
@@ -559,7 +587,8 @@ func TestAttackTokenEndpointFaults(t *testing.T) {
 	after := e.newBrowser(t)
 	after.mustLogin()
 	e.wantCleanLogs(t)
-	leakcheck.Check(t, before, e.closeIdle)
+	hangEnv.wantCleanLogs(t)
+	leakcheck.Check(t, before, e.closeIdle, hangEnv.closeIdle)
 }
 
 // ---- The test harness: the app, the browsers, the checks. ----
@@ -575,6 +604,12 @@ const (
 // atkClientTimeout bounds each call from the app to the provider in these
 // tests, so hangs end quickly; the assertions use generous bounds.
 const atkClientTimeout = 2 * time.Second
+
+// atkHangTimeout is atkClientTimeout for an app that waits out a provider
+// that never answers: the hang only has to end, and what the tests check is
+// that it does, well under 10s. Apps whose calls are answered keep the
+// longer timeout, so that a loaded machine does not fail them.
+const atkHangTimeout = 500 * time.Millisecond
 
 // attackEnv is the real app (web.NewServer with a real auth.Connector)
 // served by httptest, signing in against the adversarial test provider.
@@ -607,6 +642,13 @@ func (e *attackEnv) closeIdle() {
 // provider; its RedirectURI is filled in.
 func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 	t.Helper()
+	return newAttackEnvTimeout(t, opcfg, atkClientTimeout)
+}
+
+// newAttackEnvTimeout is newAttackEnv with timeout, instead of
+// atkClientTimeout, as the app's provider timeout.
+func newAttackEnvTimeout(t testing.TB, opcfg testprovider.Config, timeout time.Duration) *attackEnv {
+	t.Helper()
 	app := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + app.Listener.Addr().String()
 	redirect := appURL + atkCallbackPath
@@ -616,7 +658,7 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 	logs := &logbuf.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	client := &http.Client{Timeout: atkClientTimeout, Transport: tr}
+	client := &http.Client{Timeout: timeout, Transport: tr}
 
 	connector := auth.NewConnector(auth.Config{
 		Issuer:       op.Issuer(),
@@ -626,7 +668,7 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 		CookiePath:   web.CookiePath(atkCallbackPath),
 		Leeway:       config.DefaultLeeway,
 		HTTPClient:   client,
-		Timeout:      atkClientTimeout,
+		Timeout:      timeout,
 	}, logger)
 	// Run returns once discovery has succeeded, or when its context ends.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -643,7 +685,7 @@ func newAttackEnv(t testing.TB, opcfg testprovider.Config) *attackEnv {
 			ClientSecret:    op.ClientSecret(),
 			RedirectURI:     redirect,
 			Leeway:          config.DefaultLeeway,
-			ProviderTimeout: atkClientTimeout,
+			ProviderTimeout: timeout,
 		},
 		Logger:     logger,
 		Provider:   connector,

@@ -47,12 +47,15 @@ func (s *Server) handleCallback() http.Handler {
 
 		sid, _ := id.IDTokenClaims["sid"].(string)
 		profile := session.Profile{
-			Subject:    id.Subject,
-			SID:        sid,
-			Claims:     id.Claims(),
-			IDToken:    id.RawIDToken,
-			SignedInAt: s.now().UTC(),
-			Report:     id.Report,
+			Subject: id.Subject,
+			SID:     sid,
+			Claims:  id.Claims(),
+			IDToken: id.RawIDToken,
+			// Kept for logout's revocation (RFC 7009); never shown.
+			AccessToken:  id.AccessToken,
+			RefreshToken: id.RefreshToken,
+			SignedInAt:   s.now().UTC(),
+			Report:       id.Report,
 		}
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."
@@ -60,8 +63,8 @@ func (s *Server) handleCallback() http.Handler {
 				"request_id", requestID(r.Context()), "err", truncate(id.UserInfoErr.Error(), maxLoggedError))
 		}
 		if err := s.sessions.SignIn(w, r, profile); err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not save the session", Err: err,
-				Message: "The sign-in succeeded but the session could not be saved. Try again."})
+			s.fail(w, r, sessionFailure(err, appError{Status: http.StatusInternalServerError, Title: "Could not save the session",
+				Message: "The sign-in succeeded but the session could not be saved. Try again."}))
 			return
 		}
 		s.log.InfoContext(r.Context(), "signed in", "request_id", requestID(r.Context()), "sub", id.Subject, "flow", loginFlow(id))

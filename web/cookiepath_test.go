@@ -3,6 +3,7 @@ package web
 import "testing"
 
 func TestCommonFolder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		paths []string
 		want  string
@@ -23,6 +24,7 @@ func TestCommonFolder(t *testing.T) {
 // TestCookiePath: the transaction cookies reach the callback and every
 // route that starts a login, wherever the redirect URI puts the callback.
 func TestCookiePath(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ callback, want string }{
 		{"/authorization-code/callback", "/authorization-code/"},
 		{"/callback", "/"},

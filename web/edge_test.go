@@ -16,6 +16,7 @@ import (
 )
 
 func TestClientAddress(t *testing.T) {
+	t.Parallel()
 	loopback := proxies{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
 	private := proxies{netip.MustParsePrefix("10.0.0.0/8")}
 	tests := []struct {
@@ -137,6 +138,7 @@ func serve(h http.Handler, r *http.Request) *http.Response {
 // client resolved through the trusted proxy, so an attack sent through it
 // is traceable to its source, and a forged X-Forwarded-For is not believed.
 func TestClientAddressIsLogged(t *testing.T) {
+	t.Parallel()
 	var logs logbuf.Buffer
 	h := newTestServerFor(t, edgeConfig(startDevProvider(t), "https://app.example.com"), CDNWidget(), slog.New(slog.NewTextHandler(&logs, nil)))
 	tests := []struct {
@@ -182,6 +184,7 @@ func TestClientAddressIsLogged(t *testing.T) {
 // public URL's origin whether or not the proxy rewrites Host, and refused
 // from any other origin.
 func TestLogoutOriginIsThePublicURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, public, host, origin, site string
 		want                             int
@@ -219,6 +222,7 @@ func TestLogoutOriginIsThePublicURL(t *testing.T) {
 }
 
 func TestStrictTransportSecurity(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		cfg  config.Config
@@ -244,6 +248,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 // widget comes from the public URL, never from a Host header, which a
 // proxy rewrites and a client can forge.
 func TestAbsoluteURLsUseThePublicURL(t *testing.T) {
+	t.Parallel()
 	const public = "https://app.example.com"
 	issuer := startDevProvider(t, public)
 	h := newTestServerFor(t, edgeConfig(issuer, public), CDNWidget(), nil)
@@ -278,6 +283,7 @@ func TestAbsoluteURLsUseThePublicURL(t *testing.T) {
 // only (a folder answers 404), and never a Set-Cookie, even to a browser
 // that holds a session and a login in progress.
 func TestAssetsHaveNoListingAndNoCookies(t *testing.T) {
+	t.Parallel()
 	local, err := LocalWidget(fakeDist(t))
 	if err != nil {
 		t.Fatalf("LocalWidget: %v", err)
@@ -329,6 +335,7 @@ func TestAssetsHaveNoListingAndNoCookies(t *testing.T) {
 // TestNoCookiesOnAssets: the guard removes a cookie that anything inside
 // it sets on /static/ and /widget/, and only there.
 func TestNoCookiesOnAssets(t *testing.T) {
+	t.Parallel()
 	setsCookie := func(writeHeader bool) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.SetCookie(w, &http.Cookie{Name: "c", Value: "v"})

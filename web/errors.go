@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/okta-samples/okta-go-sample/auth"
+	"github.com/okta-samples/okta-go-sample/session"
 )
 
 // appError is a failure on its way to the user. Title and Message are safe
@@ -57,7 +58,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
 		attrs = append(attrs, slog.String("err", truncate(e.Err.Error(), maxLoggedError)))
 	}
 	s.log.LogAttrs(r.Context(), level, "request failed", attrs...)
-	s.render(w, r, e.Status, "error", page{Title: e.Title, Data: e})
+	s.render(w, r, e.Status, "error", page{Title: e.Title, Data: e, storeDown: errors.Is(e.Err, session.ErrStoreUnavailable)})
 }
 
 // loginFailure maps an error from a login's callback to what the user
@@ -171,6 +172,19 @@ func providerFailure(e *auth.Error) appError {
 		ae.Message += " Try again later."
 	}
 	return ae
+}
+
+// sessionFailure explains an error of the session Manager: a session
+// store that does not answer (Redis down) is a 503 that says so, and the
+// user only has to try again later; anything else is what the caller
+// says, otherwise.
+func sessionFailure(err error, otherwise appError) appError {
+	if errors.Is(err, session.ErrStoreUnavailable) {
+		return appError{Status: http.StatusServiceUnavailable, Title: "Session store unavailable", Err: err,
+			Message: "The app cannot reach its session store right now, so it cannot tell who is signed in or record a sign-in. Nothing was changed. Wait a moment and try again."}
+	}
+	otherwise.Err = err
+	return otherwise
 }
 
 // providerUnavailable explains that discovery has not succeeded yet.

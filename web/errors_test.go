@@ -12,6 +12,7 @@ import (
 // TestLoginFailure: each kind of failure of a login gets its own status
 // and title, and only an id_token failure names its check on the page.
 func TestLoginFailure(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		err       error

@@ -95,6 +95,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			CodeChallengeMethod: "S256",
 			Language:            "en",
 			Assets:              s.widget.urls(),
+			HelpLinks:           s.widgetHelpLinks(),
 		}
 		// This page alone may load the widget's files and call the
 		// provider's APIs from the browser.
@@ -145,4 +146,32 @@ type widgetConfig struct {
 	// instead of fetching a translation for the browser's language.
 	Language string          `json:"language"`
 	Assets   widgetAssetURLs `json:"assets"`
+	// HelpLinks replace the widget's "Help" and "Forgot password?" links,
+	// in development mode only (see widgetHelpLinks).
+	HelpLinks *widgetHelpLinks `json:"helpLinks,omitempty"`
+}
+
+// widgetHelpLinks is the widget's helpLinks option.
+type widgetHelpLinks struct {
+	Help           string `json:"help"`
+	ForgotPassword string `json:"forgotPassword"`
+}
+
+// devHelpPath is the path, at the development provider's origin, of its
+// sign-in help page: devprovider.HelpPagePath, which a test keeps equal.
+// It is where an Okta org has its own.
+const devHelpPath = "/help/login"
+
+// widgetHelpLinks returns the widget's help links for this app. Against
+// the development provider, which has no password reset, both lead to its
+// help page, which says so and lists the demo users; without them,
+// "Forgot password?" would start a reset the provider does not offer. With
+// a real org it returns nil, so that the widget keeps its defaults: the
+// org's help page and the org's own password reset.
+func (s *Server) widgetHelpLinks() *widgetHelpLinks {
+	if !s.cfg.Dev {
+		return nil
+	}
+	help := s.cfg.OrgURL() + devHelpPath
+	return &widgetHelpLinks{Help: help, ForgotPassword: help + "#forgot-password"}
 }

@@ -279,6 +279,7 @@ func fakeDist(t *testing.T) string {
 }
 
 func TestLoginCustomPage(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProvider(t, testAppOrigin)
 	providerOrigin := config.Config{Issuer: issuer}.OrgURL()
 	local, err := LocalWidget(fakeDist(t))
@@ -465,6 +466,7 @@ var cssURLRef = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
 // allows every file of the pinned widget release, including the fonts and
 // images its stylesheet names, and nothing else from the CDN.
 func TestWidgetCSPPinsTheRelease(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	csp := cspDirectives(resp.Header.Get("Content-Security-Policy"))
@@ -523,6 +525,7 @@ func TestWidgetCSPPinsTheRelease(t *testing.T) {
 }
 
 func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	seen := make(map[string]bool)
 	for i := range 3 {
@@ -540,6 +543,7 @@ func TestLoginCustomEachRenderIsItsOwnLogin(t *testing.T) {
 // TestLoginCustomReturnTo: the page's login keeps a same-origin return_to
 // and drops any other, so the callback goes to the profile instead.
 func TestLoginCustomReturnTo(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, tt := range []struct{ name, returnTo, want string }{
 		{"same-origin path", "/authorization-code/profile?x=1", "/authorization-code/profile?x=1"},
@@ -566,6 +570,7 @@ func TestLoginCustomReturnTo(t *testing.T) {
 }
 
 func TestOtherPagesKeepDefaultCSP(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, testAppOrigin), CDNWidget())
 	for _, path := range []string{"/", "/authorization-code/login-redirect", "/no-such-page"} {
 		policy := get(t, h, path).Header.Get("Content-Security-Policy")
@@ -577,6 +582,7 @@ func TestOtherPagesKeepDefaultCSP(t *testing.T) {
 }
 
 func TestLoginCustomNotOktaCompatible(t *testing.T) {
+	t.Parallel()
 	issuer := startPlainProvider(t)
 	h := newTestServer(t, issuer, CDNWidget())
 	resp, body := getOnceProbed(t, h, `id="not-okta"`)
@@ -602,6 +608,7 @@ func TestLoginCustomNotOktaCompatible(t *testing.T) {
 }
 
 func TestLoginCustomUntrustedOrigin(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, startDevProvider(t, "http://other.example"), CDNWidget())
 	_, body := getOnceProbed(t, h, `id="untrusted-origin"`)
 	for _, want := range []string{`id="untrusted-origin"`, testAppOrigin, "Trusted Origins", `id="widget-config"`} {
@@ -612,6 +619,7 @@ func TestLoginCustomUntrustedOrigin(t *testing.T) {
 }
 
 func TestLoginCustomProviderDown(t *testing.T) {
+	t.Parallel()
 	h := newTestServer(t, "", CDNWidget())
 	resp := get(t, h, "/authorization-code/login-custom")
 	body := readBody(t, resp)
@@ -645,6 +653,7 @@ func getOnceProbed(t *testing.T, h http.Handler, marker string) (*http.Response,
 }
 
 func TestWidgetAssetsServed(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProvider(t, testAppOrigin)
 	local, err := LocalWidget(fakeDist(t))
 	if err != nil {
@@ -737,6 +746,7 @@ func TestFindWidget(t *testing.T) {
 // html/template writes a value inside <script type="application/json"> as
 // JSON that cannot end the element, whatever the configuration holds.
 func TestWidgetConfigEscaping(t *testing.T) {
+	t.Parallel()
 	tmpl := template.Must(template.New("x").Parse(`<script type="application/json" id="widget-config">{{.}}</script>`))
 	hostile := widgetConfig{ClientID: `</script><script>alert(1)</script>`, Issuer: `"'&<!--`}
 	var b strings.Builder
@@ -773,6 +783,7 @@ func requireWidgetPackage(t *testing.T) {
 // npm package, whose dist/ files are the CDN's, and checks that the Go
 // constants, package.json and package-lock.json agree on the version.
 func TestWidgetIntegrity(t *testing.T) {
+	t.Parallel()
 	requireWidgetPackage(t)
 	for _, tt := range []struct{ file, want string }{
 		{widgetScriptFile, widgetScriptIntegrity},
@@ -797,6 +808,7 @@ func TestWidgetIntegrity(t *testing.T) {
 // TestWidgetVersionPinned checks that package.json pins exactly
 // WidgetVersion and that the lockfile agrees.
 func TestWidgetVersionPinned(t *testing.T) {
+	t.Parallel()
 	var pkg struct {
 		Dependencies map[string]string `json:"dependencies"`
 	}

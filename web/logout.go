@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"net/http"
+
+	"github.com/okta-samples/okta-go-sample/auth"
 )
 
 // handleLogoutConfirm answers GET on the logout route: it changes nothing
@@ -15,15 +18,19 @@ func (s *Server) handleLogoutConfirm() http.Handler {
 }
 
 // handleLogout ends the app's session, destroying it in the store so the
-// old cookie never works again, then sends the browser to the provider's
+// old cookie never works again; revokes the session's access token (and
+// refresh token, if any) at the provider (RFC 7009), so they stop working
+// before they expire; then sends the browser to the provider's
 // end_session_endpoint (RP-Initiated Logout) to end the provider's session
-// too, with id_token_hint, post_logout_redirect_uri and state.
+// too, with id_token_hint, post_logout_redirect_uri and state. A failed or
+// hanging revocation is logged and does not stop the logout: auth bounds
+// it by the provider timeout.
 func (s *Server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		idToken, err := s.sessions.SignOut(w, r)
+		u, err := s.sessions.SignOut(w, r)
 		if err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not log out", Err: err,
-				Message: "The session could not be ended. Try again."})
+			s.fail(w, r, sessionFailure(err, appError{Status: http.StatusInternalServerError, Title: "Could not log out",
+				Message: "The session could not be ended. Try again."}))
 			return
 		}
 		// RP-Initiated Logout 1.0 section 3 echoes the state back to the
@@ -34,8 +41,15 @@ func (s *Server) handleLogout() http.Handler {
 		http.SetCookie(w, s.logoutStateCookie(state, logoutCookieAge))
 		target := pathOverview + "?state=" + state
 		if rp, err := s.provider.RelyingParty(); err == nil {
-			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL(), state); u != "" {
-				target = u
+			signedIn := &auth.Identity{RawIDToken: u.IDToken(), AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken()}
+			// The revocation goes on if the browser goes away.
+			endSession, err := rp.Logout(context.WithoutCancel(r.Context()), signedIn, s.cfg.BaseURL(), state)
+			if err != nil {
+				s.log.WarnContext(r.Context(), "token revocation failed; signed out anyway",
+					"request_id", requestID(r.Context()), "err", truncate(err.Error(), maxLoggedError))
+			}
+			if endSession != "" {
+				target = endSession
 			}
 		}
 		s.log.InfoContext(r.Context(), "signed out", "request_id", requestID(r.Context()))

@@ -99,17 +99,3 @@ func (s *Server) handleNotFound() http.Handler {
 			Message: "There is no page at this address."})
 	})
 }
-
-// handleHealth answers 200 once discovery has succeeded and logins can be
-// served, 503 before.
-func (s *Server) handleHealth() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if _, err := s.provider.RelyingParty(); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("provider not reachable yet\n")) // best effort; the status says it all
-			return
-		}
-		_, _ = w.Write([]byte("ok\n")) // best effort; the status says it all
-	})
-}

@@ -80,13 +80,19 @@ type page struct {
 	UserName  string
 	RequestID string
 	Data      any
+	// storeDown skips the "signed in as" lookup: the page says that the
+	// session store does not answer, and asking it again would only wait
+	// for it once more.
+	storeDown bool
 }
 
 // render writes page name with status. It renders into a buffer first, so
 // a template error becomes a clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
 	pg.RequestID = requestID(r.Context())
-	pg.SignedIn, pg.UserName = s.signedIn(r)
+	if !pg.storeDown {
+		pg.SignedIn, pg.UserName = s.signedIn(r)
+	}
 	buf := s.buffers.get()
 	defer s.buffers.put(buf)
 	var err error

@@ -22,8 +22,8 @@ func (s *Server) handleProfile() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok, err := s.sessions.Current(r)
 		if err != nil {
-			s.fail(w, r, appError{Status: http.StatusInternalServerError, Title: "Could not read the session", Err: err,
-				Message: "Your session could not be read. Log out and sign in again."})
+			s.fail(w, r, sessionFailure(err, appError{Status: http.StatusInternalServerError, Title: "Could not read the session",
+				Message: "Your session could not be read. Log out and sign in again."}))
 			return
 		}
 		if !ok {

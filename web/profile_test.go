@@ -75,6 +75,7 @@ var aliceProfile = session.Profile{
 }
 
 func TestProfilePage(t *testing.T) {
+	t.Parallel()
 	e := newProfileEnv(t)
 	c := e.signIn(t, aliceProfile)
 	noteProfile := aliceProfile
@@ -155,6 +156,7 @@ func TestProfilePage(t *testing.T) {
 // TestAssetsTouchNoSession: the routes that are not pages never read the
 // session, never set a cookie, and list no folder.
 func TestAssetsTouchNoSession(t *testing.T) {
+	t.Parallel()
 	local, err := LocalWidget(fakeDist(t))
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +207,7 @@ func TestAssetsTouchNoSession(t *testing.T) {
 // TestProfilePageMatchesTemplate: the page put together from its parts is
 // the template's page, byte for byte, for values that need escaping.
 func TestProfilePageMatchesTemplate(t *testing.T) {
+	t.Parallel()
 	p, err := parsePages()
 	if err != nil {
 		t.Fatal(err)
@@ -264,6 +267,7 @@ func FuzzProfilePage(f *testing.F) {
 // where html/template escapes it differently (a URL, a script), drops it
 // or repeats it cannot be served from parts; start-up fails instead.
 func TestNewProfilePageRefusesOtherContexts(t *testing.T) {
+	t.Parallel()
 	layout, err := templateFS.ReadFile("templates/layout.html")
 	if err != nil {
 		t.Fatal(err)

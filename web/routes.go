@@ -16,6 +16,10 @@ const (
 	pathReport        = "/authorization-code/report"
 	pathLogout        = "/authorization-code/logout"
 	pathHealth        = "/healthz"
+	// The logout notices of the provider (single logout): a client's
+	// frontchannel_logout_uri and backchannel_logout_uri.
+	pathFrontchannelLogout = "/authorization-code/frontchannel-logout"
+	pathBackchannelLogout  = "/authorization-code/backchannel-logout"
 )
 
 // CookiePath is the path for auth's transaction cookies
@@ -48,9 +52,11 @@ func commonFolder(paths ...string) string {
 // routes lists every route of the app in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	// Every state-changing route is a POST behind cross-origin protection
-	// (Sec-Fetch-Site / Origin checks, Go 1.25+), which stops CSRF; Origin
-	// is compared with the public URL (see newCrossOriginProtection).
+	// Every state-changing route a browser uses is a POST behind
+	// cross-origin protection (Sec-Fetch-Site / Origin checks, Go 1.25+),
+	// which stops CSRF; Origin is compared with the public URL (see
+	// newCrossOriginProtection). The provider's logout notices below are
+	// the exceptions, each for its reason.
 	csrf := s.crossOrigin
 
 	mux.Handle("GET "+pathOverview+"{$}", s.handleOverview())
@@ -65,6 +71,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathReport, s.handleReport())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
+	// The provider's logout notices. The front channel is a GET in the
+	// provider's iframe, the one page that may be framed (by the provider
+	// alone); the back channel is a POST from the provider's server, with
+	// no browser and so no Origin to check: the token's signature is the
+	// proof, and the route is bounded in size and rate instead.
+	mux.Handle("GET "+pathFrontchannelLogout, s.handleFrontchannelLogout())
+	mux.Handle("POST "+pathBackchannelLogout, s.handleBackchannelLogout())
 	mux.Handle("GET "+pathHealth, s.handleHealth())
 	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page

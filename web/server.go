@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +50,10 @@ type Deps struct {
 	// login page's probes of its engine and its Authentication API); nil
 	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
+	// StoreHealth reports whether the shared session store (Redis)
+	// answers; nil when sessions are in this process. /healthz calls it at
+	// most once a second, and waits for it at most a second.
+	StoreHealth func(context.Context) error
 }
 
 // Server holds the dependencies shared by the handlers.
@@ -64,14 +69,19 @@ type Server struct {
 	buffers   buffers
 	headers   pageHeaders
 	csp       string
-	widget    WidgetAssets
-	widgetCSP string
-	authn     *oktaorg.AuthnProbe
-	engine    *oktaorg.EngineProbe
+	// providerOrigin is the issuer's origin: where the provider's pages,
+	// and so its front-channel logout iframes, come from.
+	providerOrigin string
+	widget         WidgetAssets
+	widgetCSP      string
+	authn          *oktaorg.AuthnProbe
+	engine         *oktaorg.EngineProbe
 	// proxies are trusted for X-Forwarded-For and X-Forwarded-Proto.
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
 	crossOrigin *http.CrossOriginProtection
+	// storeHealth is the session store's part of /healthz.
+	storeHealth *storeHealth
 }
 
 // NewServer returns the app's handler with every route and middleware.
@@ -106,23 +116,25 @@ func NewServer(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:       d.Config,
-		log:       d.Logger,
-		provider:  d.Provider,
-		sessions:  d.Sessions,
-		demoUsers: d.DemoUsers,
-		now:       d.Now,
-		pages:     p,
-		profile:   profile,
-		headers:   newPageHeaders(),
-		csp:       defaultCSP(providerOrigin),
-		widget:    d.Widget,
-		widgetCSP: widgetCSP(providerOrigin, d.Widget.origin()),
-		authn:     oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
-		engine:    oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
+		cfg:            d.Config,
+		log:            d.Logger,
+		provider:       d.Provider,
+		sessions:       d.Sessions,
+		demoUsers:      d.DemoUsers,
+		now:            d.Now,
+		pages:          p,
+		profile:        profile,
+		headers:        newPageHeaders(),
+		csp:            defaultCSP(providerOrigin),
+		providerOrigin: providerOrigin,
+		widget:         d.Widget,
+		widgetCSP:      widgetCSP(providerOrigin, d.Widget.origin()),
+		authn:          oktaorg.NewAuthnProbe(d.HTTPClient, d.Config.OrgURL(), d.Config.BaseURL(), d.Now, d.Logger),
+		engine:         oktaorg.NewEngineProbe(d.HTTPClient, d.Config.OrgURL(), d.Now, d.Logger),
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
+		storeHealth: &storeHealth{check: d.StoreHealth, now: d.Now},
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())
 	s.log.Info("sign-in widget assets", "source", d.Widget.String())

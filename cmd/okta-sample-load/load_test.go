@@ -8,8 +8,11 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/testproc"
 )
 
 func TestMain(m *testing.M) {
@@ -94,6 +97,9 @@ func TestLoadRejectsBadFlags(t *testing.T) {
 		{"-d", "1ms"},
 		{"extra"},
 		{"-no-such-flag"},
+		{"-flood", "-1"},
+		{"-flood", "2000000"},
+		{"-flood", "10", "-cpuprofile", "cpu.out"},
 	}
 	for _, args := range tests {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
@@ -106,4 +112,100 @@ func TestLoadRejectsBadFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoadRedisFlood runs -flood with tiny numbers against the memory
+// store and then against Redis: every junk callback is refused with a
+// 401, and a genuine login after the flood signs in.
+func TestLoadRedisFlood(t *testing.T) {
+	testproc.LookPath(t, "redis-server", "redis-server")
+	const pairs = 60
+	report := runLoad(t, "-app", buildForTest(t), "-redis", "-flood", strconv.Itoa(pairs), "-c", "3")
+	for _, store := range []string{"memory", "redis"} {
+		section := sectionOf(t, report, store)
+		for _, want := range []string{
+			fmt.Sprintf("flood:         %d pairs in ", pairs),
+			fmt.Sprintf("junk callbacks answered 401 ×%d\n", pairs),
+			"genuine login: ",
+			", after the flood: signed in",
+		} {
+			if !strings.Contains(section, want) {
+				t.Errorf("%s: no %q in:\n%s", store, want, section)
+			}
+		}
+	}
+	// Redis holds the spent states of the flood's callbacks, each with a
+	// TTL, and the two genuine sessions with their indexes.
+	m := regexp.MustCompile(`(?m)^redis:\s+(\d+) keys`).FindStringSubmatch(sectionOf(t, report, "redis"))
+	if m == nil {
+		t.Fatal("no redis line in the redis section")
+	}
+	if keys, _ := strconv.Atoi(m[1]); keys < pairs || keys > pairs+10 {
+		t.Errorf("keys in Redis after the flood: got %s, want %d spent states and a few more", m[1], pairs)
+	}
+}
+
+// TestLoadRedisPages measures both stores in one run with small numbers
+// and checks the comparison at the end.
+func TestLoadRedisPages(t *testing.T) {
+	testproc.LookPath(t, "redis-server", "redis-server")
+	const users = 10
+	report := runLoad(t, "-app", buildForTest(t), "-redis", "-users", strconv.Itoa(users), "-c", "2", "-d", "200ms")
+	for _, store := range []string{"memory", "redis"} {
+		section := sectionOf(t, report, store)
+		if !regexp.MustCompile(`(?m)^logins:\s+` + strconv.Itoa(users) + ` in `).MatchString(section) {
+			t.Errorf("%s: no line for %d logins in:\n%s", store, users, section)
+		}
+		if !regexp.MustCompile(`(?m)^profile page:\s+\d+ in `).MatchString(section) {
+			t.Errorf("%s: no profile page line in:\n%s", store, section)
+		}
+		row := regexp.MustCompile(`(?m)^` + store + `\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)$`).FindStringSubmatch(report)
+		if row == nil {
+			t.Errorf("no %s row in the comparison:\n%s", store, report)
+			continue
+		}
+		for _, v := range row[1:] {
+			if f, err := strconv.ParseFloat(v, 64); err != nil || f <= 0 {
+				t.Errorf("%s row: got %q, want positive figures", store, row[0])
+			}
+		}
+	}
+	if !regexp.MustCompile(`(?m)^redis memory:\s+[0-9.]+ MB used after 1 session, [0-9.]+ MB after ` + strconv.Itoa(users+1) + `: -?\d+ bytes per signed-in session`).MatchString(report) {
+		t.Errorf("no Redis memory line:\n%s", report)
+	}
+}
+
+// buildForTest builds the app once for a test.
+func buildForTest(t *testing.T) string {
+	t.Helper()
+	bin, err := buildApp(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// runLoad runs the command with args and returns its report.
+func runLoad(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, &out, &errOut)
+	}
+	t.Logf("report:\n%s", &out)
+	return out.String()
+}
+
+// sectionOf returns the part of report about the sessions in store.
+func sectionOf(t *testing.T, report, store string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(report, "== sessions in "+store+" ==\n")
+	if !ok {
+		t.Fatalf("no section for %s in the report:\n%s", store, report)
+	}
+	section, _, _ := strings.Cut(rest, "\n== ")
+	section, _, _ = strings.Cut(section, "\nsame run, same machine:")
+	return section
 }

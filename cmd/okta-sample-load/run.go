@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -30,6 +31,8 @@ const (
 	maxUsers       = 10_000 // the dev provider keeps 10,000 sign-in sessions
 	maxConcurrency = 256
 	maxDuration    = time.Minute
+	// maxFlood bounds -flood: about a quarter of an hour on this machine.
+	maxFlood = 1_000_000
 )
 
 // options are the flags.
@@ -39,6 +42,8 @@ type options struct {
 	duration    time.Duration
 	app         string
 	cpuProfile  string
+	flood       int
+	redis       bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -50,6 +55,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.duration, "d", 5*time.Second, fmt.Sprintf("how long to load each target, up to %v", maxDuration))
 	fs.StringVar(&o.app, "app", "", "the okta-sample binary to measure (default: go build ./cmd/okta-sample)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the app's CPU profile during its page load to this file")
+	fs.IntVar(&o.flood, "flood", 0, fmt.Sprintf("instead of the page load: send this many pairs of \"start a login, send its callback with a junk code\" (up to %d), then time a genuine login", maxFlood))
+	fs.BoolVar(&o.redis, "redis", false, "measure the app with its sessions in memory, then in Redis (a redis-server this command starts on a free loopback port), in one run")
 	if err := fs.Parse(args); err != nil {
 		return o, errUsage
 	}
@@ -66,11 +73,32 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.duration < 100*time.Millisecond || o.duration > maxDuration {
 		problems = append(problems, fmt.Errorf("-d %v: want 100ms to %v", o.duration, maxDuration))
 	}
+	if o.flood < 0 || o.flood > maxFlood {
+		problems = append(problems, fmt.Errorf("-flood %d: want 0 (off) to %d", o.flood, maxFlood))
+	}
+	if o.flood > 0 && o.cpuProfile != "" {
+		problems = append(problems, errors.New("-cpuprofile profiles the page load, which -flood replaces"))
+	}
 	if err := errors.Join(problems...); err != nil {
 		fmt.Fprintln(stderr, err)
 		return o, errUsage
 	}
 	return o, nil
+}
+
+// storeRun is one measured run of the app, with its sessions in one store.
+type storeRun struct {
+	name string // "memory" or "redis"
+	// env is what the app needs for this store.
+	env   []string
+	redis *redisServer // nil for memory
+	port  int          // the app's port, registered with the provider
+}
+
+// summary is what a page-load run measured, for the comparison of stores.
+type summary struct {
+	store                      string
+	loginRate, pageRate, ratio float64
 }
 
 // run is the whole program; tests call it with small numbers.
@@ -90,58 +118,139 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	appPort, err := freePort()
-	if err != nil {
-		return err
+	runs := []*storeRun{{name: "memory"}}
+	if o.redis {
+		srv, err := startRedis(ctx, dir)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		// Replicas sharing Redis must share the transaction cookie key;
+		// the app refuses Redis without one.
+		key := make([]byte, 32)
+		rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+		runs = append(runs, &storeRun{name: "redis", redis: srv, env: []string{
+			"OKTA_SAMPLE_REDIS_URL=" + srv.url(),
+			"OKTA_SAMPLE_COOKIE_KEYS=" + base64.StdEncoding.EncodeToString(key),
+		}})
 	}
-	debugPort, err := freePort()
-	if err != nil {
-		return err
+	var appURLs []string
+	for _, r := range runs {
+		if r.port, err = freePort(); err != nil {
+			return err
+		}
+		appURLs = append(appURLs, "http://127.0.0.1:"+strconv.Itoa(r.port))
 	}
-	appURL := "http://127.0.0.1:" + strconv.Itoa(appPort)
 	// One user more than asked for: the first signs in before the heap is
 	// measured, so that what every login shares (the provider's keys, the
-	// parsed templates' caches) is not charged to the sessions.
-	prov, err := startProvider(appURL, o.users+1)
+	// parsed templates' caches) is not charged to the sessions. A flood
+	// needs two: one signs in before it, one after.
+	users := o.users + 1
+	if o.flood > 0 {
+		users = 2
+	}
+	prov, err := startProvider(appURLs, users)
 	if err != nil {
 		return err
 	}
 	defer prov.stop()
-	app, err := startApp(ctx, dir, o.app, appPort, debugPort, prov)
+
+	mode := fmt.Sprintf("%d users, concurrency %d, %v per target", o.users, o.concurrency, o.duration)
+	if o.flood > 0 {
+		mode = fmt.Sprintf("a flood of %d junk callbacks, concurrency %d", o.flood, o.concurrency)
+	}
+	fmt.Fprintf(stdout, "okta-sample-load: %s, GOMAXPROCS %d on %d CPUs\n", mode, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	var sums []summary
+	for _, r := range runs {
+		if len(runs) > 1 {
+			fmt.Fprintf(stdout, "\n== sessions in %s ==\n", r.name)
+		}
+		if o.flood > 0 {
+			err = floodRun(ctx, o, dir, r, prov, stdout)
+		} else {
+			var sum summary
+			sum, err = pageRun(ctx, o, dir, r, prov, stdout)
+			sums = append(sums, sum)
+		}
+		if err != nil {
+			return fmt.Errorf("sessions in %s: %w", r.name, err)
+		}
+	}
+	if len(sums) > 1 {
+		fmt.Fprintf(stdout, "\nsame run, same machine:\n%-8s %10s %10s %8s\n", "store", "logins/s", "pages/s", "ratio")
+		for _, s := range sums {
+			fmt.Fprintf(stdout, "%-8s %10.1f %10.1f %8.2f\n", s.store, s.loginRate, s.pageRate, s.ratio)
+		}
+	}
+	return nil
+}
+
+// startStoreApp starts the app for r, with its debug server.
+func startStoreApp(ctx context.Context, o options, dir string, r *storeRun, prov *provider, stdout io.Writer) (*appProcess, string, error) {
+	debugPort, err := freePort()
 	if err != nil {
-		return err
+		return nil, "", err
+	}
+	appURL := "http://127.0.0.1:" + strconv.Itoa(r.port)
+	app, err := startApp(ctx, dir, o.app, r.port, debugPort, prov, r.env)
+	if err != nil {
+		return nil, "", err
+	}
+	where := "memory"
+	if r.redis != nil {
+		where = "redis-server on " + r.redis.addr + ", started by this command"
+	}
+	fmt.Fprintf(stdout, "app:           %s, pid %d, on %s; sessions: %s; provider: the dev provider, in this process\n",
+		o.app, app.cmd.Process.Pid, appURL, where)
+	return app, appURL, nil
+}
+
+// pageRun signs the users in and loads the profile page against the
+// plain handler, with the sessions in r's store.
+func pageRun(ctx context.Context, o options, dir string, r *storeRun, prov *provider, stdout io.Writer) (summary, error) {
+	app, appURL, err := startStoreApp(ctx, o, dir, r, prov, stdout)
+	if err != nil {
+		return summary{}, err
 	}
 	defer app.stop()
 
-	fmt.Fprintf(stdout, "okta-sample-load: %d users, concurrency %d, %v per target, GOMAXPROCS %d on %d CPUs\n",
-		o.users, o.concurrency, o.duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
-	fmt.Fprintf(stdout, "app:           %s, pid %d, on %s; provider: the dev provider, in this process\n", o.app, app.cmd.Process.Pid, appURL)
-
 	l := &loader{appURL: appURL}
 	if _, err := l.login(ctx, prov.users[0]); err != nil {
-		return app.withLog(fmt.Errorf("first login: %w", err))
+		return summary{}, app.withLog(fmt.Errorf("first login: %w", err))
 	}
 	before, err := app.heap(ctx)
 	if err != nil {
-		return err
+		return summary{}, err
+	}
+	var redisBefore uint64
+	if r.redis != nil {
+		if redisBefore, err = r.redis.usedMemory(ctx); err != nil {
+			return summary{}, err
+		}
 	}
 	logins, err := l.loginAll(ctx, prov.users[1:], o.concurrency)
 	if err != nil {
-		return app.withLog(err)
+		return summary{}, app.withLog(err)
 	}
 	after, err := app.heap(ctx)
 	if err != nil {
-		return err
+		return summary{}, err
 	}
 	printRun(stdout, "logins", "logins/s", logins, "")
 
 	page, err := l.capture(ctx)
 	if err != nil {
-		return app.withLog(err)
+		return summary{}, app.withLog(err)
+	}
+	var redisAfter uint64
+	if r.redis != nil {
+		if redisAfter, err = r.redis.usedMemory(ctx); err != nil {
+			return summary{}, err
+		}
 	}
 	plain, err := startPlain(ctx, dir, page)
 	if err != nil {
-		return err
+		return summary{}, err
 	}
 	defer plain.stop()
 
@@ -156,21 +265,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var pages, plains result
 	var appCPU, plainCPU time.Duration
 	for range slices {
-		r, cpu, err := measure(app.cmd.Process.Pid, func() (result, error) {
+		res, cpu, err := measure(app.cmd.Process.Pid, func() (result, error) {
 			return l.loadPages(ctx, appURL+profilePath, o.concurrency, o.duration/time.Duration(slices))
 		})
 		if err != nil {
-			return app.withLog(fmt.Errorf("profile page: %w", err))
+			return summary{}, app.withLog(fmt.Errorf("profile page: %w", err))
 		}
-		pages.add(r)
+		pages.add(res)
 		appCPU += cpu
-		r, cpu, err = measure(plain.cmd.Process.Pid, func() (result, error) {
+		res, cpu, err = measure(plain.cmd.Process.Pid, func() (result, error) {
 			return l.loadPages(ctx, plain.URL+profilePath, o.concurrency, o.duration/time.Duration(slices))
 		})
 		if err != nil {
-			return fmt.Errorf("plain handler: %w", err)
+			return summary{}, fmt.Errorf("plain handler: %w", err)
 		}
-		plains.add(r)
+		plains.add(res)
 		plainCPU += cpu
 	}
 	size := fmt.Sprintf(", %d bytes", len(page.Body))
@@ -190,16 +299,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "heap:          %s live after %d session, %s after %d: %.0f bytes per signed-in session%s\n",
 		mb(before.HeapAlloc), before.Sessions, mb(after.HeapAlloc), after.Sessions, perSession, note)
+	if r.redis != nil {
+		perKey := (float64(redisAfter) - float64(redisBefore)) / float64(o.users)
+		fmt.Fprintf(stdout, "redis memory:  %s used after 1 session, %s after %d: %.0f bytes per signed-in session (INFO memory, used_memory)%s\n",
+			mb(redisBefore), mb(redisAfter), after.Sessions, perKey, note)
+	}
 	if after.Sessions != o.users+1 {
-		return fmt.Errorf("the app holds %d sessions, want %d: some were ended", after.Sessions, o.users+1)
+		return summary{}, fmt.Errorf("the app holds %d sessions, want %d: some were ended", after.Sessions, o.users+1)
 	}
 	if profile != nil {
 		if err := <-profile; err != nil {
-			return fmt.Errorf("CPU profile: %w", err)
+			return summary{}, fmt.Errorf("CPU profile: %w", err)
 		}
 		fmt.Fprintf(stdout, "cpu profile:   %s, of the app during the page load (go tool pprof -top %[1]s)\n", o.cpuProfile)
 	}
-	return nil
+	return summary{store: r.name, loginRate: logins.rate(), pageRate: pages.rate(), ratio: pages.rate() / plains.rate()}, nil
 }
 
 // sliceLength is how long each target is loaded before the other's turn.
@@ -265,8 +379,8 @@ type provider struct {
 const clientID = "0oa-okta-sample-load"
 
 // startProvider serves a dev provider with n generated users and a client
-// for the app at appURL.
-func startProvider(appURL string, n int) (*provider, error) {
+// for the apps at appURLs (one per store measured).
+func startProvider(appURLs []string, n int) (*provider, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -287,15 +401,20 @@ func startProvider(appURL string, n int) (*provider, error) {
 			ZoneInfo:   "America/Los_Angeles",
 		})
 	}
+	var redirects, logouts []string
+	for _, u := range appURLs {
+		redirects = append(redirects, u+callbackPath)
+		logouts = append(logouts, u+"/")
+	}
 	h, err := devprovider.New(devprovider.Config{
 		Issuer: p.issuer,
 		Clients: []devprovider.Client{{
 			ID: p.clientID, Secret: p.secret,
-			RedirectURIs:           []string{appURL + callbackPath},
-			PostLogoutRedirectURIs: []string{appURL + "/"},
+			RedirectURIs:           redirects,
+			PostLogoutRedirectURIs: logouts,
 		}},
 		Users:          p.users,
-		TrustedOrigins: []string{appURL},
+		TrustedOrigins: appURLs,
 		Logger:         slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -323,8 +442,9 @@ type appProcess struct {
 }
 
 // startApp starts the app binary configured for prov, as for a real org,
-// and waits until it is healthy.
-func startApp(ctx context.Context, dir, bin string, port, debugPort int, prov *provider) (*appProcess, error) {
+// with env added (the session store's settings), and waits until it is
+// healthy.
+func startApp(ctx context.Context, dir, bin string, port, debugPort int, prov *provider, env []string) (*appProcess, error) {
 	logPath := filepath.Join(dir, "app.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -341,6 +461,7 @@ func startApp(ctx context.Context, dir, bin string, port, debugPort int, prov *p
 		"OKTA_OAUTH2_CLIENT_SECRET=" + prov.secret,
 		"OKTA_OAUTH2_REDIRECT_URI=" + appURL + callbackPath,
 	}
+	cmd.Env = append(cmd.Env, env...)
 	for _, k := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT"} {
 		if v, ok := os.LookupEnv(k); ok {
 			cmd.Env = append(cmd.Env, k+"="+v)

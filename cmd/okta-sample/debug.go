@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -34,7 +35,8 @@ type heapStats struct {
 	// HeapAlloc is the bytes of live heap objects after a collection.
 	HeapAlloc   uint64 `json:"heap_alloc"`
 	HeapObjects uint64 `json:"heap_objects"`
-	// Sessions is how many sessions the memory store holds.
+	// Sessions is how many sessions the store holds (in Redis, counted
+	// with SCAN).
 	Sessions   int `json:"sessions"`
 	Goroutines int `json:"goroutines"`
 }
@@ -44,7 +46,7 @@ type heapStats struct {
 // sessions held: what cmd/okta-sample-load divides to report the memory
 // of a session. It has no write timeout, so a 30-second CPU profile can
 // finish.
-func newDebugServer(sessions interface{ Len() int }, log *slog.Logger) *http.Server {
+func newDebugServer(sessions func(context.Context) (int, error), log *slog.Logger) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
@@ -58,11 +60,16 @@ func newDebugServer(sessions interface{ Len() int }, log *slog.Logger) *http.Ser
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		n, err := sessions(r.Context())
+		if err != nil {
+			http.Error(w, "counting the sessions: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		if err := json.NewEncoder(w).Encode(heapStats{
 			HeapAlloc:   ms.HeapAlloc,
 			HeapObjects: ms.HeapObjects,
-			Sessions:    sessions.Len(),
+			Sessions:    n,
 			Goroutines:  runtime.NumGoroutine(),
 		}); err != nil {
 			log.Debug("writing heap statistics", "err", err)

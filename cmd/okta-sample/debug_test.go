@@ -15,6 +15,7 @@ import (
 var debugURLRE = regexp.MustCompile(`msg="debug server" url=(http://127\.0\.0\.1:\d+)/debug/pprof/`)
 
 func TestDebugServer(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil, "-debug-addr", "127.0.0.1:0")
 	m := debugURLRE.FindStringSubmatch(a.Logs.String())
 	if m == nil {
@@ -71,9 +72,10 @@ func TestDebugServer(t *testing.T) {
 }
 
 func TestDebugAddrMustBeLoopback(t *testing.T) {
+	t.Parallel()
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:6060", "example.com:6060", "no-port"} {
 		t.Run(addr, func(t *testing.T) {
-			t.Chdir(t.TempDir())
+			t.Parallel()
 			var out, logs logbuf.Buffer
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

@@ -169,7 +169,7 @@ func startDoctorDevProvider(draft config.Draft) (config.Config, func(), error) {
 	}
 	// Its log would only say that the doctor's made-up code was refused.
 	log := slog.New(slog.DiscardHandler)
-	h, _, err := newDevProvider(cfg, log)
+	h, _, err := newDevProvider(cfg, log, nil, nil)
 	if err != nil {
 		_ = ln.Close() // the provider's error is the one to report
 		return config.Config{}, nil, err

@@ -208,7 +208,7 @@ func TestDoctorFailures(t *testing.T) {
 // -dev, with exit status 1; and -dev checks the development provider.
 func TestDoctorConfiguration(t *testing.T) {
 	t.Parallel()
-	example, err := os.ReadFile(filepath.Join("..", "..", ".samples.config.json.example"))
+	example, err := os.ReadFile(filepath.Join(pkgDir, "..", "..", ".samples.config.json.example"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/internal/logbuf"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 )
 
 // The banner run prints names the app's and the issuer's URLs.
@@ -30,6 +32,43 @@ type runningApp struct {
 	Logs   *logbuf.Buffer
 }
 
+// TestMain runs the tests in an empty working directory, so that no
+// .samples.config.json or node_modules/ next to them changes what run
+// reads, and without t.Chdir, which keeps a test from being parallel.
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+// pkgDir is the package's directory, the working directory go test starts
+// the tests in, for the repository's files. TestMain sets it before any
+// test runs.
+var pkgDir string
+
+func runTests(m *testing.M) int {
+	var err error
+	if pkgDir, err = os.Getwd(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "okta-sample-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chdir(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// testRunDeps are run's dependencies in tests: keys made in advance for
+// the development provider, instead of a fresh RSA key per app.
+func testRunDeps() runDeps {
+	return runDeps{newSigningKey: (&testkeys.Source{}).Next}
+}
+
 // startApp calls run with args on free loopback ports, waits until
 // /healthz answers 200, and stops it (checking it returned cleanly) when
 // the test ends.
@@ -42,13 +81,24 @@ func startApp(t testing.TB, env map[string]string, args ...string) *runningApp {
 // banner names: through a TLS proxy, when the public URL is the proxy's.
 func startAppVia(t testing.TB, client *http.Client, env map[string]string, args ...string) *runningApp {
 	t.Helper()
-	t.Chdir(t.TempDir()) // no stray .samples.config.json
 	a := &runningApp{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	// Waiting for the app ends when it is up, after 15s, or when run
+	// returns.
+	waitCtx, stopWaiting := context.WithTimeout(context.Background(), 15*time.Second)
+	defer stopWaiting()
 	args = append([]string{"-addr", "127.0.0.1:0", "-dev-addr", "127.0.0.1:0"}, args...)
-	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, a.Stdout, a.Logs) }()
+	go func() {
+		done <- runWith(ctx, testRunDeps(), args, func(k string) string { return env[k] }, a.Stdout, a.Logs)
+		stopWaiting()
+	}()
 	t.Cleanup(func() {
+		// The browsers' spare connections, dialled but never used, would
+		// hold the app's graceful shutdown for 5s: net/http counts a
+		// connection without a request as idle only after 5s.
+		client.CloseIdleConnections()
+		http.DefaultClient.CloseIdleConnections()
 		cancel()
 		select {
 		case err := <-done:
@@ -63,30 +113,31 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 		}
 	})
 
-	appRE, issRE := bannerAppRE, bannerIssuerRE
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	// run prints the banner, then serves and discovers the provider.
+	_, err := a.Logs.WaitFor(waitCtx, func(logs string) bool { return strings.Contains(logs, "provider discovered") })
+	if err != nil {
 		select {
 		case err := <-done:
 			t.Fatalf("run returned early: %v\nstderr:\n%s", err, a.Logs.String())
 		default:
 		}
-		out := a.Stdout.String()
-		if m := appRE.FindStringSubmatch(out); m != nil {
-			a.URL = m[1]
-			a.Issuer = issRE.FindStringSubmatch(out)[1]
-			resp, err := client.Get(a.URL + "/healthz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					return a
-				}
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+		t.Fatalf("provider not discovered within 15s; stdout:\n%s\nlog:\n%s", a.Stdout.String(), a.Logs.String())
 	}
-	t.Fatalf("app not healthy within 15s; stdout:\n%s\nlog:\n%s", a.Stdout.String(), a.Logs.String())
-	return nil
+	out := a.Stdout.String()
+	m, iss := bannerAppRE.FindStringSubmatch(out), bannerIssuerRE.FindStringSubmatch(out)
+	if m == nil || iss == nil {
+		t.Fatalf("no app or issuer URL in the banner:\n%s", out)
+	}
+	a.URL, a.Issuer = m[1], iss[1]
+	resp, err := client.Get(a.URL + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /healthz: got %d, want 200; log:\n%s", resp.StatusCode, a.Logs.String())
+	}
+	return a
 }
 
 // fataler is the part of testing.T a browser needs. Off the test

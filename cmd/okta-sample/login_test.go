@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/devprovider"
+	"github.com/okta-samples/okta-go-sample/internal/testkeys"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -44,6 +45,7 @@ func wantLoggedOut(t *testing.T, b *browser, a *runningApp) {
 }
 
 func TestLoginProfileLogout(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 
@@ -59,9 +61,15 @@ func TestLoginProfileLogout(t *testing.T) {
 		t.Fatalf("sign-in page at %s, want under %s", p.URL.Redacted(), a.Issuer)
 	}
 	// A wrong password shows an error and makes no session.
-	bad := b.submitSignIn(p, aliceLogin, "wrong-password")
-	if bad.Status != http.StatusUnauthorized || !strings.Contains(bad.Body, `id="login-error"`) {
-		t.Fatalf("wrong password: got %d, want 401 with the error shown", bad.Status)
+	// The provider answers with a redirect to its page (Post/Redirect/Get),
+	// so that a reload does not post the password again.
+	posted := b.submitSignIn(p, aliceLogin, "wrong-password")
+	if posted.Status != http.StatusSeeOther {
+		t.Fatalf("wrong password: got %d, want 303 to the sign-in page", posted.Status)
+	}
+	bad := b.followFrom(posted, nil)
+	if bad.Status != http.StatusOK || !strings.HasPrefix(bad.URL.String(), a.Issuer) || !strings.Contains(bad.Body, `id="login-error"`) {
+		t.Fatalf("wrong password: got %d at %s, want the provider's sign-in page with the error shown", bad.Status, bad.URL.Redacted())
 	}
 	wantLoggedOut(t, b, a)
 
@@ -124,6 +132,7 @@ func TestLoginProfileLogout(t *testing.T) {
 }
 
 func TestSecondLoginIsSSO(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -141,6 +150,7 @@ func TestSecondLoginIsSSO(t *testing.T) {
 }
 
 func TestInterleavedLoginsInOneBrowser(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 
@@ -159,6 +169,7 @@ func TestInterleavedLoginsInOneBrowser(t *testing.T) {
 }
 
 func TestParallelLoginsInSeparateBrowsers(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	const n = 20
 	var wg sync.WaitGroup
@@ -202,6 +213,7 @@ func captureCallback(t *testing.T, b *browser, a *runningApp, username, password
 }
 
 func TestReplayedCallbackIsRejected(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	cb := captureCallback(t, b, a, aliceLogin, alicePassword)
@@ -220,6 +232,7 @@ func TestReplayedCallbackIsRejected(t *testing.T) {
 }
 
 func TestWrongStateIsRejected(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	cb := captureCallback(t, b, a, aliceLogin, alicePassword)
@@ -243,6 +256,7 @@ func TestWrongStateIsRejected(t *testing.T) {
 }
 
 func TestSessionFixation(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	appURL, err := url.Parse(a.URL)
 	if err != nil {
@@ -277,6 +291,7 @@ func TestSessionFixation(t *testing.T) {
 }
 
 func TestOldCookieAfterLogout(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -297,6 +312,7 @@ func TestOldCookieAfterLogout(t *testing.T) {
 }
 
 func TestLogoutFromAnotherOriginIsRefused(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	wantProfile(t, b.login(a, aliceLogin, alicePassword), aliceLogin)
@@ -310,6 +326,7 @@ func TestLogoutFromAnotherOriginIsRefused(t *testing.T) {
 }
 
 func TestProviderAccessDenied(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	start := b.get(a.URL + "/authorization-code/login")
@@ -342,8 +359,9 @@ func freePort(t *testing.T) int {
 }
 
 // startWithFaultyTokenEndpoint starts a development provider whose token
-// endpoint is replaced by fault, and the app pointed at it.
-func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *runningApp {
+// endpoint is replaced by fault, and the app pointed at it with timeout as
+// its provider timeout.
+func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc, timeout string) *runningApp {
 	t.Helper()
 	port := freePort(t)
 	redirect := fmt.Sprintf("http://localhost:%d/authorization-code/callback", port)
@@ -358,8 +376,9 @@ func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *running
 	t.Cleanup(srv.Close)
 	issuer := srv.URL + "/oauth2/default"
 	dp, err := devprovider.New(devprovider.Config{
-		Issuer:  issuer,
-		Clients: []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
+		Issuer:        issuer,
+		Clients:       []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
+		NewSigningKey: (&testkeys.Source{}).Next,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -367,20 +386,25 @@ func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc) *running
 	h = dp
 	return startApp(t, map[string]string{
 		"ISSUER": issuer, "CLIENT_ID": "0oa-test", "CLIENT_SECRET": "test-secret-value", "REDIRECT_URI": redirect,
-		"OKTA_SAMPLE_PROVIDER_TIMEOUT": "1s",
+		"OKTA_SAMPLE_PROVIDER_TIMEOUT": timeout,
 	}, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 func TestTokenEndpointFaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
-		name  string
-		fault http.HandlerFunc
+		name string
+		// timeout is the app's provider timeout. The hang waits it out, so
+		// it is short there; it also bounds discovery, so it is not
+		// shorter elsewhere.
+		timeout string
+		fault   http.HandlerFunc
 	}{
-		{"garbage", func(w http.ResponseWriter, r *http.Request) {
+		{"garbage", "1s", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, "<html>this is not a token response")
 		}},
-		{"hang", func(w http.ResponseWriter, r *http.Request) {
+		{"hang", "250ms", func(w http.ResponseWriter, r *http.Request) {
 			// Reading the request first lets the server notice when the
 			// app gives up and hangs up, which ends r.Context().
 			if _, err := io.Copy(io.Discard, r.Body); err != nil {
@@ -394,12 +418,13 @@ func TestTokenEndpointFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := startWithFaultyTokenEndpoint(t, tt.fault)
+			t.Parallel()
+			a := startWithFaultyTokenEndpoint(t, tt.fault, tt.timeout)
 			b := newBrowser(t)
 			cb := captureCallback(t, b, a, aliceLogin, alicePassword)
 			start := time.Now()
 			p := b.get(cb)
-			// The bound is the 1s provider timeout; 10s only guards
+			// The bound is the provider timeout; 10s only guards
 			// against hanging forever on a loaded machine.
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("callback took %s, want it bounded by the provider timeout", elapsed)

@@ -74,6 +74,7 @@ func setCookies(h http.Header) []*http.Cookie {
 // URL and cookie, logout works although nginx rewrites Host, and the log
 // names the browser's address, not nginx's nor a forged one.
 func TestLoginBehindTLSProxy(t *testing.T) {
+	t.Parallel()
 	bp := startBehindProxy(t)
 	a := bp.app
 	b := bp.browser(t)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -32,6 +34,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "doctor" {
 		return runDoctor(ctx, args[1:], getenv, stdout, stderr)
 	}
+	return runWith(ctx, runDeps{}, args, getenv, stdout, stderr)
+}
+
+// runDeps is what tests replace in run. The zero value is the program's.
+type runDeps struct {
+	// newSigningKey makes the development provider's signing keys; nil
+	// generates fresh ones (devprovider.Config.NewSigningKey).
+	newSigningKey func() (*rsa.PrivateKey, error)
+}
+
+// runWith is run with deps.
+func runWith(ctx context.Context, deps runDeps, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, err := parseFlags(args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -61,14 +75,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	a, err := newApp(cfg, log, widget, ls)
+	if err := f.devApps.check(cfg); err != nil {
+		return configError{err}
+	}
+	a, err := newApp(ctx, cfg, log, widget, ls, f.devApps, deps)
 	if err != nil {
 		return err
 	}
 	for _, n := range cfg.Notices() {
 		log.Warn("configuration: " + n)
 	}
-	printBanner(stdout, cfg, a.demoUsers)
+	printBanner(stdout, cfg, a)
 	return a.serve(ctx)
 }
 
@@ -76,6 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type flags struct {
 	configFile, addr, devAddr, devEngine, logFormat, debugAddr string
 	dev                                                        bool
+	devApps                                                    devApps
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -88,6 +106,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.addr, "addr", "", "listen address, host:port (default 127.0.0.1:<port>)")
 	fs.BoolVar(&f.dev, "dev", false, "use the embedded development provider, ignoring the provider settings of the file and the environment")
 	fs.StringVar(&f.devAddr, "dev-addr", "", "listen address of the development provider (default "+config.DefaultDevAddr+")")
+	fs.Var(&f.devApps, "dev-app", "register another copy of the app, at this origin (such as http://127.0.0.1:8082), with the development provider,\n"+
+		"so that both share one sign-in and one sign-out; repeatable. Its client id, secret and redirect URI are printed")
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
@@ -169,57 +189,89 @@ func resolveConfig(d config.Draft, ls listeners) (config.Config, error) {
 	return cfg, nil
 }
 
-// app is the wired program: its servers, each on its listener, and the
-// connector that discovers the provider.
+// app is the wired program: its servers, each on its listener, the
+// connector that discovers the provider, and what to close at the end.
 type app struct {
 	log       *slog.Logger
 	servers   []*http.Server
 	lns       []net.Listener
 	connector *auth.Connector
-	demoUsers []web.DemoUser
+	// providerClient makes the app's calls to the provider.
+	providerClient *http.Client
+	demoUsers      []web.DemoUser
+	// closeStores releases the stores' connections after the servers
+	// have stopped; nil when there is nothing to release.
+	closeStores func() error
+	// devApps are the other apps registered with the development
+	// provider (-dev-app), and sessionsPage its "sign out everywhere"
+	// page; both only in dev mode.
+	devApps      []devprovider.Client
+	sessionsPage string
 }
 
 // newApp wires the app for cfg: the development provider when cfg says
-// so, the login machinery, and the web handler.
-func newApp(cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners) (*app, error) {
+// so, the stores (memory or Redis), the login machinery, and the web
+// handler.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners, others devApps, deps runDeps) (*app, error) {
 	a := &app{log: log}
-	if cfg.Dev {
-		provider, users, err := newDevProvider(cfg, log)
-		if err != nil {
-			return nil, err
-		}
-		a.demoUsers = users
-		a.add(provider, ls.dev)
-	}
-	lg, err := newLogin(cfg, log)
+	st, err := newStores(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	a.connector = lg.connector
-	sessionStore := session.NewMemoryStore(session.MemoryOptions{})
+	a.closeStores = st.close
+	if cfg.Dev {
+		a.devApps = others.clients()
+		provider, users, err := newDevProvider(cfg, log, a.devApps, deps.newSigningKey)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.demoUsers = users
+		a.sessionsPage = provider.SessionsPageURL()
+		a.add(provider, ls.dev)
+	}
+	lg, err := newLogin(cfg, log, st.spent)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.connector, a.providerClient = lg.connector, lg.httpClient
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
 		Logger:   log,
 		Provider: lg.connector,
 		Sessions: session.New(session.Options{
-			Store:              sessionStore,
+			Store:              st.sessions,
 			Secure:             cfg.Secure(),
 			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 		}),
-		DemoUsers:  a.demoUsers,
-		Widget:     widget,
-		HTTPClient: lg.httpClient,
+		DemoUsers:   a.demoUsers,
+		Widget:      widget,
+		HTTPClient:  lg.httpClient,
+		StoreHealth: st.health,
 	})
 	if err != nil {
+		a.close()
 		return nil, err
 	}
 	a.add(handler, ls.app)
 	if ls.debug != nil {
 		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
-		a.servers = append(a.servers, newDebugServer(sessionStore, log))
+		a.servers = append(a.servers, newDebugServer(st.count, log))
 		a.lns = append(a.lns, ls.debug)
 	}
 	return a, nil
+}
+
+// close releases the stores' connections, once.
+func (a *app) close() {
+	if a.closeStores == nil {
+		return
+	}
+	if err := a.closeStores(); err != nil {
+		a.log.Warn("closing the session store", "err", err)
+	}
+	a.closeStores = nil
 }
 
 func (a *app) add(h http.Handler, ln net.Listener) {
@@ -233,9 +285,11 @@ type login struct {
 	httpClient *http.Client
 }
 
-// newLogin wires the auth package for cfg. Everything that depends on
-// auth's API is here, so a change to that API changes this one function.
-func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
+// newLogin wires the auth package for cfg, with spent as the set of
+// spent login states (nil: auth's own, in memory). Everything that
+// depends on auth's API is here, so a change to that API changes this one
+// function.
+func newLogin(cfg config.Config, log *slog.Logger, spent auth.SpentStates) (login, error) {
 	httpClient := auth.NewHTTPClient(cfg.ProviderTimeout)
 	connector := auth.NewConnector(auth.Config{
 		HTTPClient:   httpClient,
@@ -251,6 +305,9 @@ func newLogin(cfg config.Config, log *slog.Logger) (login, error) {
 		CookieKeys:    cfg.CookieKeys,
 		CookiePath:    web.CookiePath(cfg.CallbackPath()),
 		SecureCookies: cfg.Secure(),
+		// Shared with every replica when Redis is configured, so a
+		// callback is accepted once across all of them.
+		SpentStates: spent,
 	}, log)
 	return login{connector: connector, httpClient: httpClient}, nil
 }
@@ -280,12 +337,17 @@ func (a *app) serve(ctx context.Context) error {
 	cancel()
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
+	// A connection the provider client dialled but never used would hold
+	// the development provider's shutdown for 5s: net/http waits that long
+	// for a new connection's first request.
+	a.providerClient.CloseIdleConnections()
 	for _, srv := range a.servers {
 		if serr := srv.Shutdown(shutdownCtx); serr != nil {
 			a.log.Warn("shutdown", "err", serr)
 		}
 	}
 	wg.Wait()
+	a.close()
 	a.log.Info("stopped")
 	return err
 }
@@ -294,26 +356,38 @@ func (a *app) serve(ctx context.Context) error {
 // registered for exactly this app: its redirect URI, its public URL for
 // logout and as a trusted origin. It returns the provider with its demo
 // users as the overview page and the banner show them.
-func newDevProvider(cfg config.Config, log *slog.Logger) (*devprovider.Provider, []web.DemoUser, error) {
+func newDevProvider(cfg config.Config, log *slog.Logger, others []devprovider.Client, newSigningKey func() (*rsa.PrivateKey, error)) (*devprovider.Provider, []web.DemoUser, error) {
 	engine := devprovider.EngineIdentity
 	if cfg.DevEngine == config.DevEngineClassic {
 		engine = devprovider.EngineClassic
 	}
 	users := devprovider.DemoUsers()
+	// This app, whose logout URIs default to its two logout routes at its
+	// redirect URI's origin, and the other apps (-dev-app).
+	clients := append([]devprovider.Client{{
+		ID:                     cfg.ClientID,
+		Secret:                 cfg.ClientSecret,
+		RedirectURIs:           []string{cfg.RedirectURI},
+		PostLogoutRedirectURIs: []string{cfg.BaseURL()},
+	}}, others...)
+	// The origins browsers reach the apps at, behind a proxy or not: the
+	// custom login page's calls come from there (CORS).
+	trusted := []string{cfg.PublicURL()}
+	for _, c := range others {
+		u, err := url.Parse(c.RedirectURIs[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("development provider: %s's redirect URI: %w", c.ID, err)
+		}
+		trusted = append(trusted, u.Scheme+"://"+u.Host)
+	}
 	p, err := devprovider.New(devprovider.Config{
-		Issuer: cfg.Issuer,
-		Clients: []devprovider.Client{{
-			ID:                     cfg.ClientID,
-			Secret:                 cfg.ClientSecret,
-			RedirectURIs:           []string{cfg.RedirectURI},
-			PostLogoutRedirectURIs: []string{cfg.BaseURL()},
-		}},
-		Users: users,
-		// The origin browsers reach the app at, behind a proxy or not: the
-		// custom login page's calls come from there (CORS).
-		TrustedOrigins: []string{cfg.PublicURL()},
+		Issuer:         cfg.Issuer,
+		Clients:        clients,
+		Users:          users,
+		TrustedOrigins: trusted,
 		Engine:         engine,
 		Logger:         log.With("component", "devprovider"),
+		NewSigningKey:  newSigningKey,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
@@ -359,11 +433,13 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	}
 }
 
-// printBanner tells the newcomer where everything is. It never prints the
-// client secret; the demo passwords are public by design.
-func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
-	app := cfg.BaseURL()
-	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", app, cfg.Issuer)
+// printBanner tells the newcomer where everything is. It never prints
+// this app's client secret; the demo passwords are public by design, and
+// the other apps' secrets (-dev-app) were made by the development
+// provider for this run, for those apps.
+func printBanner(w io.Writer, cfg config.Config, a *app) {
+	base := cfg.BaseURL()
+	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", base, cfg.Issuer)
 	if cfg.Dev {
 		engine := "Identity Engine; -dev-engine classic for Classic"
 		if cfg.DevEngine == config.DevEngineClassic {
@@ -373,8 +449,9 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 		for _, o := range cfg.DevOverrides() {
 			fmt.Fprintf(w, "  -dev ignores: %s\n", o)
 		}
+		fmt.Fprintf(w, "  client:   %s, redirect URI %s (its secret is made for this run and stays in this process)\n", cfg.ClientID, cfg.RedirectURI)
 		fmt.Fprintf(w, "  demo users:\n")
-		for _, u := range users {
+		for _, u := range a.demoUsers {
 			if u.TOTPURI == "" {
 				fmt.Fprintf(w, "    %-22s password %s\n", u.Login, u.Password)
 				continue
@@ -385,6 +462,10 @@ func printBanner(w io.Writer, cfg config.Config, users []web.DemoUser) {
 				fmt.Fprintf(w, "    %-22s current code:      %s\n", "", u.TOTPPageURL)
 			}
 		}
+		printDevApps(w, cfg.Issuer, a.devApps)
+		if a.sessionsPage != "" {
+			fmt.Fprintf(w, "  sign a user out everywhere (development only): %s\n", a.sessionsPage)
+		}
 	}
-	fmt.Fprintf(w, "Open %s in a browser. Press Ctrl+C to stop.\n", app)
+	fmt.Fprintf(w, "Open %s in a browser. Press Ctrl+C to stop.\n", base)
 }

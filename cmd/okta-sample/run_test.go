@@ -17,6 +17,7 @@ import (
 )
 
 func TestRunRejectsBadConfiguration(t *testing.T) {
+	t.Parallel()
 	const secret = "do-not-print-this-secret"
 	tests := []struct {
 		name string
@@ -45,6 +46,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "samples.json")
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
@@ -71,6 +73,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"-no-such-flag"}, {"extra-arg"}, {"-log-format", "xml"}} {
 		var out, errOut logbuf.Buffer
 		err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
@@ -84,6 +87,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	for _, arg := range []string{"-h", "-help", "--help"} {
 		t.Run(arg, func(t *testing.T) {
 			var out, errOut logbuf.Buffer
@@ -112,7 +116,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestClientWithoutIssuerFailsAtStart(t *testing.T) {
-	t.Chdir(t.TempDir())
+	t.Parallel()
 	env := map[string]string{"OKTA_OAUTH2_ISUER": "https://dev-1.okta.com/oauth2/default", "CLIENT_ID": "0oa1", "CLIENT_SECRET": "s3cret-value"}
 	var stdout, stderr logbuf.Buffer
 	err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &stdout, &stderr)
@@ -136,7 +140,8 @@ func TestClientWithoutIssuerFailsAtStart(t *testing.T) {
 // copied as a newcomer would: the placeholders are ignored, and the app
 // says which settings it ignores.
 func TestDevWithTheExampleFile(t *testing.T) {
-	example, err := os.ReadFile(filepath.Join("..", "..", ".samples.config.json.example"))
+	t.Parallel()
+	example, err := os.ReadFile(filepath.Join(pkgDir, "..", "..", ".samples.config.json.example"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,9 +175,9 @@ func TestDevWithTheExampleFile(t *testing.T) {
 }
 
 func TestProviderDownAtStartup(t *testing.T) {
+	t.Parallel()
 	// A port nothing listens on: discovery fails, and keeps failing.
 	issuer := fmt.Sprintf("http://127.0.0.1:%d/oauth2/default", freePort(t))
-	t.Chdir(t.TempDir())
 	var stdout, logs logbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -186,17 +191,13 @@ func TestProviderDownAtStartup(t *testing.T) {
 			t.Errorf("run: %v", err)
 		}
 	}()
-	var base string
-	for range 500 {
-		if m := bannerAppRE.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if base == "" {
+	waitCtx, stopWaiting := context.WithTimeout(ctx, 10*time.Second)
+	defer stopWaiting()
+	out, err := stdout.WaitFor(waitCtx, bannerAppRE.MatchString)
+	if err != nil {
 		t.Fatalf("no banner within 10s; log:\n%s", logs.String())
 	}
+	base := bannerAppRE.FindStringSubmatch(out)[1]
 	health, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatalf("app not serving: %v", err)
@@ -229,11 +230,11 @@ func TestProviderDownAtStartup(t *testing.T) {
 		}
 	}
 	// It retries rather than giving up or crashing.
-	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(logs.String(), "provider discovery failed") < 2 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := strings.Count(logs.String(), "provider discovery failed"); n < 2 {
+	retryCtx, stopRetryWait := context.WithTimeout(ctx, 5*time.Second)
+	defer stopRetryWait()
+	// A timeout shows in the count below.
+	retried, _ := logs.WaitFor(retryCtx, func(s string) bool { return strings.Count(s, "provider discovery failed") >= 2 })
+	if n := strings.Count(retried, "provider discovery failed"); n < 2 {
 		t.Errorf("discovery attempts logged: got %d, want retries", n)
 	}
 	if strings.Contains(logs.String(), "s3cret-value") {
@@ -242,6 +243,7 @@ func TestProviderDownAtStartup(t *testing.T) {
 }
 
 func TestPagesCarrySecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := startApp(t, nil)
 	b := newBrowser(t)
 	for _, path := range []string{"/", "/authorization-code/login-redirect", "/authorization-code/profile", "/authorization-code/login", "/authorization-code/callback?state=x", "/healthz", "/nope"} {

@@ -33,6 +33,9 @@ func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !p.cfg.NoIssParameter {
 		doc["authorization_response_iss_parameter_supported"] = true
 	}
+	if !p.cfg.NoRevocationEndpoint {
+		doc["revocation_endpoint"] = p.issuer + "/v1/revoke"
+	}
 	if iss := p.misbehaviour().DiscoveryIssuer; iss != "" {
 		doc["issuer"] = iss
 	}
@@ -280,10 +283,6 @@ func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (str
 		p.published = append(p.published, k)
 		p.mu.Unlock()
 	}
-	p.mu.Lock()
-	published, other := p.signing, p.other
-	p.mu.Unlock()
-
 	now := p.now()
 	claims := map[string]any{
 		"ver":                1,
@@ -305,11 +304,21 @@ func (p *Provider) mintIDToken(g grant, accessToken string, m Misbehaviour) (str
 	if g.nonce != "" {
 		claims["nonce"] = g.nonce
 	}
+	return p.signClaims(claims, "", m)
+}
+
+// signClaims lets the test edit claims and header (m.Claims, m.Header),
+// and signs as m.Signing says, with the JOSE header's typ set to typ (none
+// when empty).
+func (p *Provider) signClaims(claims map[string]any, typ string, m Misbehaviour) (string, error) {
+	p.mu.Lock()
+	published, other := p.signing, p.other
+	p.mu.Unlock()
 	if m.Claims != nil {
 		m.Claims(claims)
 	}
 
-	h := Header{Alg: "RS256", Kid: published.kid}
+	h := Header{Alg: "RS256", Kid: published.kid, Typ: typ}
 	s := signer{rsa: published}
 	switch m.Signing {
 	case SignOtherKeySameKID:

@@ -32,6 +32,8 @@ type Misbehaviour struct {
 	TokenType string
 	// UserInfo is how /v1/userinfo answers.
 	UserInfo UserInfoBehaviour
+	// Revoke is how /v1/revoke answers.
+	Revoke RevokeBehaviour
 	// Authorize is how /v1/authorize answers.
 	Authorize AuthorizeBehaviour
 	// IgnorePKCE makes authorize mint codes without the code_challenge,

@@ -2,10 +2,12 @@
 //
 // It speaks Okta's dialect (discovery with
 // authorization_response_iss_parameter_supported, /v1/authorize,
-// /v1/token, /v1/keys, /v1/userinfo, /v1/logout) from an httptest server,
-// and each test can tell it to misbehave: forge or mangle id_tokens, rotate
-// keys, break the JWKS, token and userinfo endpoints, or answer the
-// authorization request the way an attacker or a mix-up would. It counts
+// /v1/token, /v1/keys, /v1/userinfo, /v1/logout, /v1/revoke) from an
+// httptest server, signs back-channel logout tokens on request, and each
+// test can tell it to misbehave: forge or mangle id_tokens and logout
+// tokens, rotate keys, break the JWKS, token, userinfo and revocation
+// endpoints, or answer the authorization request the way an attacker or a
+// mix-up would. It counts
 // every request so tests can prove what the relying party did not do (no
 // token request after a forged callback, no userinfo call after a rejected
 // id_token, nothing fetched from a jku or x5u header).
@@ -61,6 +63,9 @@ type Config struct {
 	// discovery does not advertise authorization_response_iss_parameter_supported
 	// and authorize sends no iss parameter.
 	NoIssParameter bool
+	// NoRevocationEndpoint leaves revocation_endpoint out of discovery,
+	// as at a provider without RFC 7009 (Dex); /v1/revoke still answers.
+	NoRevocationEndpoint bool
 	// Engine makes the provider's origin an Okta org of that pipeline
 	// ("idx" for Identity Engine, "v1" for Classic): it serves
 	// /.well-known/okta-organization, answers POST /api/v1/authn with an
@@ -104,6 +109,7 @@ type Provider struct {
 	authorizes  []url.Values
 	tokens      []TokenRequest
 	userinfos   []UserInfoRequest
+	revokes     []RevokeRequest
 
 	jwksFetches  atomic.Int64
 	attackerHits atomic.Int64
@@ -320,6 +326,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET "+IssuerPath+"/v1/keys", p.handleKeys)
 	mux.HandleFunc(IssuerPath+"/v1/userinfo", p.handleUserInfo)
 	mux.HandleFunc("GET "+IssuerPath+"/v1/logout", p.handleLogout)
+	mux.HandleFunc("POST "+IssuerPath+"/v1/revoke", p.handleRevoke)
 	if p.cfg.Engine != "" {
 		mux.HandleFunc("GET /.well-known/okta-organization", p.handleOrganization)
 		mux.HandleFunc("POST /api/v1/authn", p.handleAuthn)

@@ -81,6 +81,15 @@
       codeChallenge: config.codeChallenge,
       codeChallengeMethod: config.codeChallengeMethod,
     };
+    // Only in development mode: the development provider's help page,
+    // which has no password reset to offer. With a real org the server
+    // sends none, and the widget keeps the org's help page and reset.
+    if (config.helpLinks) {
+      options.helpLinks = {
+        help: config.helpLinks.help,
+        forgotPassword: config.helpLinks.forgotPassword,
+      };
+    }
     if (config.engine === 'oie') {
       // Identity Engine: the interaction code flow (/v1/interact and the
       // IDX API), the widget's default whenever clientId is set. The
