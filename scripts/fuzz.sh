@@ -21,6 +21,7 @@ targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./web:FuzzClientAddress
+  ./session:FuzzDecodeReport
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
   ./session:FuzzDecodeProfile

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 		data string
 	}{
 		{"empty", ""},
-		{"unknown version", "\x03" + good[1:]},
+		{"unknown version", "\x04" + good[1:]},
 		{"truncated", good[:len(good)-1]},
 		{"trailing bytes", good + "x"},
 		{"string longer than the data", "\x01\x7f"},
@@ -119,6 +120,9 @@ func FuzzDecodeProfile(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if _, err := u.Report(); err != nil {
+			return // refused when the report page asks for it
+		}
 		p := profileOf(u)
 		again, err := parseUser(encodeProfile(p), time.Time{})
 		if err != nil || !reflect.DeepEqual(profileOf(again), p) {
@@ -127,11 +131,16 @@ func FuzzDecodeProfile(f *testing.F) {
 	})
 }
 
-// profileOf is u as the Profile it was signed in with.
+// profileOf is u as the Profile it was signed in with. A stored report
+// that does not decode is a test failure.
 func profileOf(u User) Profile {
+	rep, err := u.Report()
+	if err != nil {
+		panic(fmt.Sprintf("profileOf: %v", err))
+	}
 	return Profile{
 		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
 		AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken(),
-		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil),
+		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil), Report: rep,
 	}
 }

@@ -41,7 +41,7 @@ func (s *Server) handleCallback() http.Handler {
 			return
 		}
 		if err != nil {
-			s.fail(w, r, loginFailure(err))
+			s.fail(w, r, s.explainLogin(loginFailure(err), err))
 			return
 		}
 
@@ -55,6 +55,7 @@ func (s *Server) handleCallback() http.Handler {
 			AccessToken:  id.AccessToken,
 			RefreshToken: id.RefreshToken,
 			SignedInAt:   s.now().UTC(),
+			Report:       id.Report,
 		}
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."
@@ -79,16 +80,7 @@ func (s *Server) handleCallback() http.Handler {
 // provider's hosted page), "widget-classic" (the Sign-In Widget with the
 // Authentication API) or "widget-oie" (the widget's interaction code
 // flow on Identity Engine).
-func loginFlow(id *auth.Identity) string {
-	switch {
-	case id.Grant == "interaction_code":
-		return "widget-oie"
-	case id.StartPath == pathLoginCustom:
-		return "widget-classic"
-	default:
-		return "redirect"
-	}
-}
+func loginFlow(id *auth.Identity) string { return reportFlow(id.Grant, id.StartPath) }
 
 // widgetAgain reports whether Finish failed because the provider answered
 // error=interaction_required: Okta Identity Engine asks the app to show

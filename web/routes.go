@@ -13,6 +13,7 @@ const (
 	pathLogin         = "/authorization-code/login"
 	pathLoginCustom   = "/authorization-code/login-custom"
 	pathProfile       = "/authorization-code/profile"
+	pathReport        = "/authorization-code/report"
 	pathLogout        = "/authorization-code/logout"
 	pathHealth        = "/healthz"
 	// The logout notices of the provider (single logout): a client's
@@ -67,6 +68,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("GET "+s.cfg.CallbackPath(), s.handleCallback())
 	mux.Handle("GET "+pathProfile, s.handleProfile())
+	mux.Handle("GET "+pathReport, s.handleReport())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	// The provider's logout notices. The front channel is a GET in the
