@@ -79,6 +79,9 @@ type Identity struct {
 	// StartPath is the path of the request that called Begin, so an app
 	// with several login pages can tell which one the user signed in on.
 	StartPath string
+	// Report is this login, step by step, with every check and the values
+	// it compared; it holds no secret.
+	Report *Report
 }
 
 // Finish completes the login that the callback request r answers, and
@@ -101,8 +104,9 @@ type Identity struct {
 //  5. Userinfo: its sub must be the id_token's. A provider without
 //     userinfo, or one that fails, is not fatal (Identity.UserInfoErr).
 //
-// Failures of steps 2 to 5 are an *Error. All the calls together take at
-// most Config.Timeout.
+// Failures of steps 2 to 5 are an *Error, whose Report shows the login up
+// to the step that failed. All the calls together take at most
+// Config.Timeout.
 func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *http.Request) (*Identity, error) {
 	ctx, cancel := context.WithTimeout(ctx, rp.cfg.Timeout)
 	defer cancel()
@@ -111,19 +115,60 @@ func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return nil, err
 	}
-	if err := rp.checkCallback(cb); err != nil {
+	rep := rp.newReport(tx)
+	// The state matched this browser's transaction, and was spent.
+	rep.check("callback", "state", resultPass, rep.State, shorten(cb.state))
+	id, err := rp.finish(ctx, tx, cb, rep)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			rep.Failed = e.Step
+			e.Report = rep
+		}
 		return nil, err
 	}
+	return id, nil
+}
 
-	tok, grant, err := rp.exchange(ctx, tx, cb)
+// newReport starts the Report of the login tx began, with its
+// authorization request.
+func (rp *RelyingParty) newReport(tx *transaction) *Report {
+	return &Report{
+		Issuer:                rp.cfg.Issuer,
+		Started:               tx.Created,
+		AuthorizationEndpoint: rp.oauth2.Endpoint.AuthURL,
+		ClientID:              rp.cfg.ClientID,
+		RedirectURI:           rp.cfg.RedirectURL,
+		Scope:                 strings.Join(rp.cfg.Scopes, " "),
+		State:                 shorten(tx.State),
+		Nonce:                 shorten(tx.Nonce),
+		CodeChallenge:         shorten(oauth2.S256ChallengeFromVerifier(tx.Verifier)),
+		CodeChallengeMethod:   "S256",
+		StartPath:             tx.StartPath,
+		IssAdvertised:         rp.meta.IssParameterSupported,
+		TokenEndpoint:         rp.oauth2.Endpoint.TokenURL,
+		ClientAuth:            "client_secret_basic",
+		JWKSURI:               rp.jwksURL,
+		Leeway:                rp.cfg.Leeway,
+		Checks:                make([]ReportCheck, 0, 20),
+	}
+}
+
+// finish is steps 2 to 5 of Finish, recorded in rep.
+func (rp *RelyingParty) finish(ctx context.Context, tx *transaction, cb callback, rep *Report) (*Identity, error) {
+	if err := rp.checkCallback(cb, rep); err != nil {
+		return nil, err
+	}
+	tok, grant, err := rp.exchange(ctx, tx, cb, rep)
 	if err != nil {
 		return nil, err
 	}
 	rawIDToken, _ := tok.Extra("id_token").(string)
+	rep.checkIf(rawIDToken != "", "token", "id_token", "present", presence(rawIDToken != ""))
 	if rawIDToken == "" {
 		return nil, tokenResponseError(errors.New("token response has no id_token"))
 	}
-	idToken, claims, err := rp.verifyIDToken(ctx, rawIDToken, tx.Nonce, tok.AccessToken)
+	idToken, claims, err := rp.verifyIDToken(ctx, rawIDToken, tx.Nonce, tok.AccessToken, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -138,16 +183,26 @@ func (rp *RelyingParty) Finish(ctx context.Context, w http.ResponseWriter, r *ht
 		ReturnTo:      tx.ReturnTo,
 		Grant:         grant,
 		StartPath:     tx.StartPath,
+		Report:        rep,
 	}
 	id.AccessTokenExpiry = tok.Expiry
-	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject)
+	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject, rep)
 	var mismatch *Error
 	if errors.As(id.UserInfoErr, &mismatch) {
 		// Another user's claims in this user's session would be worse
 		// than no login: fail closed.
 		return nil, id.UserInfoErr
 	}
+	rep.UserInfoAdded = addedClaims(claims, id.UserInfoClaims)
 	return id, nil
+}
+
+// presence describes whether a value a check looks for is there.
+func presence(ok bool) string {
+	if ok {
+		return "present"
+	}
+	return ""
 }
 
 // spentMargin is added to what is left of a transaction's life when its
@@ -196,24 +251,42 @@ func (rp *RelyingParty) takeTransaction(ctx context.Context, w http.ResponseWrit
 // is present must still be right). Skipping iss cannot help an attacker:
 // the token endpoint redeems an interaction code only as one, bound to
 // this client and to the PKCE challenge of the browser's transaction.
-func (rp *RelyingParty) checkCallback(cb callback) error {
+func (rp *RelyingParty) checkCallback(cb callback, rep *Report) error {
+	rep.Grant = grantAuthorizationCode
+	if cb.interactionCode != "" {
+		rep.Grant = grantInteractionCode
+	}
 	if cb.hasIssuer && cb.issuer != rp.cfg.Issuer {
+		rep.check("callback", "iss", resultFail, rp.cfg.Issuer, cb.issuer)
 		return &Error{Step: "callback", Check: "iss", Got: cb.issuer, Want: rp.cfg.Issuer,
 			Err: fmt.Errorf("authorization response iss %q is not the issuer %q (RFC 9207)", cb.issuer, rp.cfg.Issuer)}
 	}
 	if !cb.hasIssuer && rp.meta.IssParameterSupported && cb.interactionCode == "" {
+		rep.check("callback", "iss", resultFail, rp.cfg.Issuer, "")
 		return &Error{Step: "callback", Check: "iss", Want: rp.cfg.Issuer,
 			Err: errors.New("authorization response has no iss parameter, but the provider advertises it (RFC 9207)")}
 	}
+	if cb.hasIssuer {
+		rep.check("callback", "iss", resultPass, rp.cfg.Issuer, cb.issuer)
+	} else {
+		rep.check("callback", "iss", resultSkip, "", "")
+	}
 	if cb.err != "" {
+		rep.check("callback", "error", resultFail, "", clip(cb.err, maxCode))
 		return &Error{Step: "callback", Check: "error", Code: cb.err, Description: cb.errDescription,
 			Err: errors.New("the provider sent an error instead of a code")}
 	}
 	switch {
 	case cb.code != "" && cb.interactionCode != "":
+		rep.check("callback", "code", resultFail, "", "code and interaction_code")
 		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has both a code and an interaction_code")}
 	case cb.code == "" && cb.interactionCode == "":
+		rep.check("callback", "code", resultFail, "", "")
 		return &Error{Step: "callback", Check: "code", Err: errors.New("callback has no code")}
+	case cb.code != "":
+		rep.check("callback", "code", resultPass, "", "code")
+	default:
+		rep.check("callback", "code", resultPass, "", "interaction_code")
 	}
 	return nil
 }
@@ -226,14 +299,21 @@ func tokenResponseError(err error) *Error {
 // exchange redeems the callback's code or interaction code at the token
 // endpoint with client_secret_basic and the PKCE verifier (RFC 7636 4.5),
 // and returns the token response and the grant it used.
-func (rp *RelyingParty) exchange(ctx context.Context, tx *transaction, cb callback) (*oauth2.Token, string, error) {
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, rp.client)
+func (rp *RelyingParty) exchange(ctx context.Context, tx *transaction, cb callback, rep *Report) (*oauth2.Token, string, error) {
+	client, trip := recordingClient(rp.client, rp.now)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	var tok *oauth2.Token
+	var err error
+	grant := grantAuthorizationCode
 	if cb.interactionCode != "" {
-		tok, err := rp.redeem(rp.interactionCodeExchange(tx, cb.interactionCode).Token(ctx))
-		return tok, grantInteractionCode, err
+		grant = grantInteractionCode
+		tok, err = rp.interactionCodeExchange(tx, cb.interactionCode).Token(ctx)
+	} else {
+		tok, err = rp.oauth2.Exchange(ctx, cb.code, oauth2.VerifierOption(tx.Verifier))
 	}
-	tok, err := rp.redeem(rp.oauth2.Exchange(ctx, cb.code, oauth2.VerifierOption(tx.Verifier)))
-	return tok, grantAuthorizationCode, err
+	rep.recordTokenAnswer(trip)
+	tok, err = rp.redeem(tok, err, rep)
+	return tok, grant, err
 }
 
 // interactionCodeExchange is the token request of Okta's interaction code
@@ -261,28 +341,51 @@ func (rp *RelyingParty) interactionCodeExchange(tx *transaction, interactionCode
 }
 
 // redeem checks a token response, whichever grant it answers.
-func (rp *RelyingParty) redeem(tok *oauth2.Token, err error) (*oauth2.Token, error) {
+func (rp *RelyingParty) redeem(tok *oauth2.Token, err error, rep *Report) (*oauth2.Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
 			// Never wrap re itself: its Body may echo request data.
 			if re.ErrorCode != "" {
+				rep.check("token", "response", resultFail, "200", statusText(re.Response.StatusCode)+" "+clip(re.ErrorCode, maxCode))
 				return nil, &Error{Step: "token", Check: "error", Code: re.ErrorCode, Description: re.ErrorDescription,
 					Err: fmt.Errorf("status %d", re.Response.StatusCode)}
 			}
+			rep.check("token", "response", resultFail, "200", statusText(re.Response.StatusCode))
 			return nil, tokenResponseError(fmt.Errorf("status %d", re.Response.StatusCode))
 		}
-		return nil, tokenResponseError(scrub(err))
+		err = scrub(err)
+		rep.check("token", "response", resultFail, "200", clip(statusText(rep.TokenStatus)+" "+err.Error(), maxCode))
+		return nil, tokenResponseError(err)
+	}
+	rep.check("token", "response", resultPass, "200", statusText(rep.TokenStatus))
+	rep.TokenType = clip(tok.TokenType, maxCode)
+	rep.AccessTokenLifetime = time.Duration(tok.ExpiresIn) * time.Second
+	rep.RefreshToken = tok.RefreshToken != ""
+	scope, _ := tok.Extra("scope").(string)
+	rep.GrantedScope = clip(scope, maxScope)
+	if h, p, sig, ok := jwtParts(tok.AccessToken); ok {
+		rep.AccessTokenHeader, rep.AccessTokenPayload, rep.AccessTokenSignature = h, p, sig
 	}
 	// RFC 6749 7.1: the app only knows how to use Bearer tokens.
-	if !strings.EqualFold(tok.TokenType, "Bearer") {
+	bearer := strings.EqualFold(tok.TokenType, "Bearer")
+	rep.checkIf(bearer, "token", "token_type", "Bearer", rep.TokenType)
+	if !bearer {
 		return nil, tokenResponseError(fmt.Errorf("token_type %q is not Bearer", tok.TokenType))
 	}
+	rep.checkIf(tok.AccessToken != "", "token", "access_token", "present", presence(tok.AccessToken != ""))
 	if tok.AccessToken == "" {
 		return nil, tokenResponseError(errors.New("token response has no access_token"))
 	}
 	return tok, nil
 }
+
+// Bounds on what a Report keeps of values the provider or the callback
+// chose: an error code, a scope.
+const (
+	maxCode  = 64
+	maxScope = 256
+)
 
 // scrub keeps the kind of a transport error but drops anything that could
 // carry request data, such as a URL with a code in it.
@@ -304,20 +407,34 @@ func scrub(err error) error {
 // Authorization header (OIDC Core 5.3.1). Its sub must equal the
 // id_token's (5.3.2). A provider without userinfo, or one that fails, is
 // not fatal: the id_token already proved who the user is.
-func (rp *RelyingParty) userInfo(ctx context.Context, tok *oauth2.Token, subject string) (map[string]any, error) {
-	if rp.provider.UserInfoEndpoint() == "" {
+func (rp *RelyingParty) userInfo(ctx context.Context, tok *oauth2.Token, subject string, rep *Report) (map[string]any, error) {
+	rep.UserInfoEndpoint = rp.provider.UserInfoEndpoint()
+	if rep.UserInfoEndpoint == "" {
+		rep.UserInfoSkipped = "discovery lists no userinfo_endpoint"
 		return nil, errors.New("provider has no userinfo endpoint")
 	}
-	ui, err := rp.provider.UserInfo(oidc.ClientContext(ctx, rp.client), oauth2.StaticTokenSource(tok))
+	client, trip := recordingClient(rp.client, rp.now)
+	ui, err := rp.provider.UserInfo(oidc.ClientContext(ctx, client), oauth2.StaticTokenSource(tok))
+	rep.UserInfoStatus, rep.UserInfoTime = trip.status, trip.took
 	if err != nil {
-		return nil, fmt.Errorf("auth: userinfo: %w", scrub(err))
+		err = scrub(err)
+		rep.UserInfoSkipped = "no usable answer"
+		if trip.status != 0 && trip.status != http.StatusOK {
+			rep.UserInfoSkipped = "it answered " + statusText(trip.status)
+		} else if strings.Contains(err.Error(), "timed out") {
+			rep.UserInfoSkipped = "it did not answer in time"
+		}
+		return nil, fmt.Errorf("auth: userinfo: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(ui.Subject), []byte(subject)) != 1 {
+		rep.check("userinfo", "sub", resultFail, subject, clip(ui.Subject, maxCode))
 		return nil, &Error{Step: "userinfo", Check: "sub", Got: ui.Subject, Want: subject,
 			Err: errors.New("userinfo sub does not match the id_token sub")}
 	}
+	rep.check("userinfo", "sub", resultPass, subject, ui.Subject)
 	var claims map[string]any
 	if err := ui.Claims(&claims); err != nil {
+		rep.UserInfoSkipped = "its claims do not parse"
 		return nil, fmt.Errorf("auth: userinfo claims: %w", err)
 	}
 	return claims, nil

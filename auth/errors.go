@@ -72,6 +72,9 @@ type Error struct {
 	Got, Want string
 	// Err is the detail, for the log.
 	Err error
+	// Report is the login up to the step that failed, the failed check
+	// last; nil when Finish did not make the error.
+	Report *Report
 }
 
 // maxDescription bounds the provider's error_description in Error's text.

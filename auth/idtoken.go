@@ -18,16 +18,26 @@ import (
 // an unknown kid appears, at a bounded rate), iss and aud. checkClaims then
 // does what go-oidc leaves to the caller. The first failure is returned as
 // an *Error that names the rule.
-func (rp *RelyingParty) verifyIDToken(ctx context.Context, raw, nonce, accessToken string) (*oidc.IDToken, map[string]any, error) {
+func (rp *RelyingParty) verifyIDToken(ctx context.Context, raw, nonce, accessToken string, rep *Report) (*oidc.IDToken, map[string]any, error) {
+	claimed := rep.recordIDToken(raw)
+	fetches := rp.jwks.fetches.Load()
 	idToken, err := rp.verifier.Verify(ctx, raw)
+	rep.KeysFetched = rp.jwks.fetches.Load() != fetches
 	if err != nil {
-		return nil, nil, tokenError(classifyVerifyError(err), err)
+		check := classifyVerifyError(err)
+		rep.recordVerify(check, rp.algs, claimed, rp.cfg.Issuer, rp.cfg.ClientID)
+		if check == "signature" {
+			rep.KnownKeyIDs = rp.jwks.knownKeyIDs()
+		}
+		return nil, nil, tokenError(check, err)
 	}
+	rep.recordVerify("", rp.algs, claimed, rp.cfg.Issuer, rp.cfg.ClientID)
 	var claims map[string]any
 	if err := idToken.Claims(&claims); err != nil {
+		rep.check("id_token", "format", resultFail, "JSON claims", "")
 		return nil, nil, tokenError("format", err)
 	}
-	if err := rp.checkClaims(idToken, claims, nonce, accessToken); err != nil {
+	if err := rp.checkClaims(idToken, claims, nonce, accessToken, rep); err != nil {
 		return nil, nil, err
 	}
 	return idToken, claims, nil
@@ -55,10 +65,19 @@ func classifyVerifyError(err error) string {
 }
 
 // checkClaims applies the rules of OIDC Core 3.1.3.7 that go-oidc leaves
-// to the caller, with the configured leeway for clock skew.
-func (rp *RelyingParty) checkClaims(t *oidc.IDToken, claims map[string]any, nonce, accessToken string) error {
+// to the caller, with the configured leeway for clock skew, and records
+// each in rep.
+func (rp *RelyingParty) checkClaims(t *oidc.IDToken, claims map[string]any, nonce, accessToken string, rep *Report) error {
 	now, leeway := rp.now(), rp.cfg.Leeway
-	fail := func(check, format string, args ...any) error {
+	rep.Checked, rep.IssuedAt, rep.Expiry = now.UTC(), t.IssuedAt.UTC(), t.Expiry.UTC()
+	if t.IssuedAt.IsZero() {
+		rep.IssuedAt = time.Time{}
+	}
+	if t.Expiry.IsZero() {
+		rep.Expiry = time.Time{}
+	}
+	fail := func(check, want, got, format string, args ...any) error {
+		rep.check("id_token", check, resultFail, want, got)
 		return tokenError(check, fmt.Errorf(format, args...))
 	}
 
@@ -66,48 +85,69 @@ func (rp *RelyingParty) checkClaims(t *oidc.IDToken, claims map[string]any, nonc
 	// audiences, azp must be present and be this client; when present it
 	// must always be this client.
 	azp, _ := claims["azp"].(string)
+	_, hasAZP := claims["azp"]
 	if len(t.Audience) > 1 && azp == "" {
-		return fail("azp", "several audiences %q but no azp", t.Audience)
+		return fail("azp", rp.cfg.ClientID, "", "several audiences %q but no azp", t.Audience)
 	}
-	if _, present := claims["azp"]; present && azp != rp.cfg.ClientID {
-		return fail("azp", "azp %q is not this client", azp)
+	if hasAZP && azp != rp.cfg.ClientID {
+		return fail("azp", rp.cfg.ClientID, clip(azp, maxCode), "azp %q is not this client", azp)
 	}
-	// (9): exp, with leeway for clock skew.
+	if hasAZP {
+		rep.check("id_token", "azp", resultPass, rp.cfg.ClientID, azp)
+	} else {
+		rep.check("id_token", "azp", resultSkip, "", "")
+	}
+	// (9): exp, with leeway for clock skew. The times compared are in
+	// rep's fields, not in the checks.
 	if t.Expiry.IsZero() {
-		return fail("exp", "exp is missing")
+		return fail("exp", "", "", "exp is missing")
 	}
 	if now.After(t.Expiry.Add(leeway)) {
-		return fail("exp", "expired at %s (leeway %s)", t.Expiry.UTC().Format(time.RFC3339), leeway)
+		return fail("exp", "", "", "expired at %s (leeway %s)", t.Expiry.UTC().Format(time.RFC3339), leeway)
 	}
+	rep.check("id_token", "exp", resultPass, "", "")
 	// (10): iat must be present and, allowing for skew, not in the future.
 	if t.IssuedAt.IsZero() {
-		return fail("iat", "iat is missing")
+		return fail("iat", "", "", "iat is missing")
 	}
 	if t.IssuedAt.After(now.Add(leeway)) {
-		return fail("iat", "issued in the future at %s (leeway %s)", t.IssuedAt.UTC().Format(time.RFC3339), leeway)
+		return fail("iat", "", "", "issued in the future at %s (leeway %s)", t.IssuedAt.UTC().Format(time.RFC3339), leeway)
 	}
+	rep.check("id_token", "iat", resultPass, "", "")
 	// nbf is optional (RFC 7519 4.1.5); when present it must have passed.
 	if nbf, ok := claims["nbf"].(float64); ok {
-		if time.Unix(int64(nbf), 0).After(now.Add(leeway)) {
-			return fail("nbf", "not valid before %s (leeway %s)", time.Unix(int64(nbf), 0).UTC().Format(time.RFC3339), leeway)
+		at := time.Unix(int64(nbf), 0).UTC()
+		rep.NotBefore = at
+		if at.After(now.Add(leeway)) {
+			return fail("nbf", "", "", "not valid before %s (leeway %s)", at.Format(time.RFC3339), leeway)
 		}
+		rep.check("id_token", "nbf", resultPass, "", "")
+	} else {
+		rep.check("id_token", "nbf", resultSkip, "", "")
 	}
 	// sub identifies the user (2); a token without one identifies nobody.
 	if t.Subject == "" {
-		return fail("sub", "sub is missing")
+		return fail("sub", "present", "", "sub is missing")
 	}
+	rep.check("id_token", "sub", resultPass, "present", clip(t.Subject, maxCode))
 	// (11): the nonce binds the token to this login in this browser.
 	if subtle.ConstantTimeCompare([]byte(t.Nonce), []byte(nonce)) != 1 {
 		if t.Nonce == "" {
-			return fail("nonce", "nonce is missing")
+			return fail("nonce", shorten(nonce), "", "nonce is missing")
 		}
-		return fail("nonce", "nonce does not match this login")
+		return fail("nonce", shorten(nonce), shorten(t.Nonce), "nonce does not match this login")
 	}
+	rep.check("id_token", "nonce", resultPass, shorten(nonce), shorten(t.Nonce))
 	// 3.1.3.8: at_hash, when present, binds the access token to this id_token.
 	if t.AccessTokenHash != "" {
+		want := expectedAtHash(rep.Alg, accessToken)
 		if err := t.VerifyAccessToken(accessToken); err != nil {
+			rep.check("id_token", "at_hash", resultFail, want, clip(t.AccessTokenHash, maxCode))
 			return tokenError("at_hash", err)
 		}
+		rep.check("id_token", "at_hash", resultPass, want, t.AccessTokenHash)
+	} else {
+		rep.check("id_token", "at_hash", resultSkip, "", "")
 	}
 	return nil
 }

@@ -115,11 +115,12 @@ func TestJWKSFailClosed(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		b       testprovider.JWKSBehaviour
-		timeout time.Duration // the client's; the slow key set waits it out
+		timeout time.Duration // the client's: the slow key set waits it out
 	}{
-		{"down", testprovider.JWKSDown, time.Second},
-		{"slow", testprovider.JWKSSlow, hangTimeout},
-		{"garbage", testprovider.JWKSGarbage, time.Second},
+		// The rows that do not hang have room for a loaded machine.
+		{"down", testprovider.JWKSDown, 5 * time.Second},
+		{"slow", testprovider.JWKSSlow, time.Second},
+		{"garbage", testprovider.JWKSGarbage, 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op.Misbehave(testprovider.Misbehaviour{JWKS: tc.b})
@@ -247,7 +248,7 @@ func TestJWKSSlowClientWithoutTimeout(t *testing.T) {
 	op.Misbehave(testprovider.Misbehaviour{JWKS: testprovider.JWKSSlow})
 	rp := newRP(t, op, func(c *auth.Config) {
 		c.HTTPClient = providerClient(t, 0)
-		c.Timeout = hangTimeout
+		c.Timeout = time.Second
 	})
 	done := make(chan error, 1)
 	go func() {

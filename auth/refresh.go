@@ -39,7 +39,11 @@ func (rp *RelyingParty) Refresh(ctx context.Context, refreshToken, subject strin
 	// An expired token makes the source refresh at once; it keeps the old
 	// refresh token when the answer has none (no rotation).
 	src := rp.oauth2.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken, Expiry: time.Unix(1, 0)})
-	tok, err := rp.redeem(src.Token())
+	// A refresh is not a login: its checks are not reported anywhere, so
+	// they go to a report that is thrown away.
+	scratch := &Report{}
+	tok, err := src.Token()
+	tok, err = rp.redeem(tok, err, scratch)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Step == "token" {
@@ -57,7 +61,7 @@ func (rp *RelyingParty) Refresh(ctx context.Context, refreshToken, subject strin
 	if raw == "" {
 		return id, nil
 	}
-	idToken, claims, err := rp.verifyRefreshedIDToken(ctx, raw, subject, tok.AccessToken)
+	idToken, claims, err := rp.verifyRefreshedIDToken(ctx, raw, subject, tok.AccessToken, scratch)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +71,8 @@ func (rp *RelyingParty) Refresh(ctx context.Context, refreshToken, subject strin
 
 // verifyRefreshedIDToken checks an id_token from a refresh (OIDC Core
 // 12.2): as at login, with no nonce expected, and about subject.
-func (rp *RelyingParty) verifyRefreshedIDToken(ctx context.Context, raw, subject, accessToken string) (*oidc.IDToken, map[string]any, error) {
+
+func (rp *RelyingParty) verifyRefreshedIDToken(ctx context.Context, raw, subject, accessToken string, rep *Report) (*oidc.IDToken, map[string]any, error) {
 	idToken, err := rp.verifier.Verify(ctx, raw)
 	if err != nil {
 		return nil, nil, tokenError(classifyVerifyError(err), err)
@@ -79,7 +84,7 @@ func (rp *RelyingParty) verifyRefreshedIDToken(ctx context.Context, raw, subject
 	// checkClaims compares the nonce with the one given: the token's own,
 	// since 12.2 does not require one and a provider may repeat the
 	// login's.
-	if err := rp.checkClaims(idToken, claims, idToken.Nonce, accessToken); err != nil {
+	if err := rp.checkClaims(idToken, claims, idToken.Nonce, accessToken, rep); err != nil {
 		return nil, nil, err
 	}
 	if idToken.Subject != subject {

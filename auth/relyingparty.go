@@ -34,6 +34,12 @@
 // naming the step and the rule that failed. None of them carries a code, a
 // token or a secret.
 //
+// Every login Finish takes up is recorded in a [Report], at no extra
+// request: the authorization request, the callback, the token exchange,
+// the keys, each check of the id_token with the values it compared, and
+// userinfo. Identity.Report has it, and Error.Report up to the step that
+// failed, so a page can show a person what happened and why.
+//
 // Behind a load balancer, give every replica the same Config.CookieKeys
 // and a shared [SpentStates], and any replica can finish any login.
 //
@@ -135,16 +141,20 @@ type RelyingParty struct {
 	// logoutVerifier checks back-channel logout tokens with the same key
 	// set (and so the same refetch limit) as id_tokens.
 	logoutVerifier *oidc.IDTokenVerifier
-	// keySet and algs are shared with AccessTokenVerifier, so a resource
-	// server in this process uses the same cached keys and refetch limit.
+	// keySet is shared with AccessTokenVerifier, so a resource server in
+	// this process uses the same cached keys and refetch limit.
 	keySet  oidc.KeySet
-	algs    []string
 	oauth2  oauth2.Config
 	meta    providerMetadata
 	client  *http.Client
 	now     func() time.Time
 	cookies *txCookies
 	spent   SpentStates
+	// algs is the signature allow-list; jwksURL and jwks the key set's
+	// address and what its fetches showed, for the Report.
+	algs    []string
+	jwksURL string
+	jwks    *jwksWatch
 }
 
 // providerMetadata holds discovery fields that go-oidc does not expose.
@@ -215,11 +225,13 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	if err := provider.Claims(&jwksURL); err != nil || jwksURL.URL == "" {
 		return nil, errors.New("auth: discovery document has no jwks_uri")
 	}
+	// The watch sits behind the limiter, so it sees only real fetches.
+	jwks := &jwksWatch{next: transportOrDefault(cfg.HTTPClient.Transport)}
 	jwksClient := &http.Client{
 		// go-oidc fetches keys in the background with a context that is
 		// never cancelled, so only a client timeout ends a hung fetch.
 		Timeout:   shorter(cfg.HTTPClient.Timeout, cfg.Timeout),
-		Transport: newRateLimitedTransport(cfg.HTTPClient.Transport, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
+		Transport: newRateLimitedTransport(jwks, cfg.JWKSRefetchEvery, cfg.JWKSRefetchBurst),
 	}
 	keySet := oidc.NewRemoteKeySet(oidc.ClientContext(context.WithoutCancel(ctx), jwksClient), jwksURL.URL)
 
@@ -241,7 +253,6 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		cfg:            cfg,
 		provider:       provider,
 		keySet:         keySet,
-		algs:           algs,
 		verifier:       oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
 		logoutVerifier: oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
 		oauth2: oauth2.Config{
@@ -256,6 +267,9 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 		now:     cfg.Now,
 		cookies: cookies,
 		spent:   cfg.SpentStates,
+		algs:    algs,
+		jwksURL: jwksURL.URL,
+		jwks:    jwks,
 	}
 	return rp, nil
 }

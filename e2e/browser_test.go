@@ -207,7 +207,8 @@ func artifactsDir(t *testing.T) string {
 // inDocs reports whether the README shows the screenshot, from docs/.
 func inDocs(name string) bool {
 	switch name {
-	case "overview", "login-redirect", "login-custom", "login-custom-oie", "login-custom-oie-totp", "profile", "spa":
+	case "overview", "login-redirect", "login-custom", "login-custom-oie", "login-custom-oie-totp", "profile",
+		"report", "report-failure", "spa":
 		return true
 	}
 	return false

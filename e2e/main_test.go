@@ -129,6 +129,17 @@ type appOptions struct {
 	// devEngine is the development provider's engine (-dev-engine): "" or
 	// "idx" for Identity Engine, "classic" for the Classic Engine.
 	devEngine string
+	// provider, when set, is the provider the app signs in with instead
+	// of its development provider; the app then listens on its port.
+	provider *providerOptions
+}
+
+// providerOptions point the app at a provider other than its own.
+type providerOptions struct {
+	issuer, clientID, clientSecret string
+	// port is the app's port, the one of the redirect URI registered
+	// with the provider.
+	port int
 }
 
 // updatingDocs reports whether this run refreshes docs/ (UPDATE_DOCS=1).
@@ -166,6 +177,12 @@ func startApp(t *testing.T, opts appOptions) *app {
 	args := []string{"-dev", "-addr", addr, "-dev-addr", devAddr}
 	if opts.devEngine != "" {
 		args = append(args, "-dev-engine", opts.devEngine)
+	}
+	if p := opts.provider; p != nil {
+		args = []string{"-addr", fmt.Sprintf("127.0.0.1:%d", p.port)}
+		env = append(env, "OKTA_OAUTH2_ISSUER="+p.issuer, "OKTA_OAUTH2_CLIENT_ID="+p.clientID,
+			"OKTA_OAUTH2_CLIENT_SECRET="+p.clientSecret,
+			fmt.Sprintf("OKTA_OAUTH2_REDIRECT_URI=http://localhost:%d/authorization-code/callback", p.port))
 	}
 	return startProcess(t, args, env)
 }

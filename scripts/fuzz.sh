@@ -22,6 +22,7 @@ targets=(
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./web:FuzzClientAddress
+  ./session:FuzzDecodeReport
   ./config:FuzzConfigFile
   ./config:FuzzDeploymentSecrets
   ./session:FuzzDecodeProfile

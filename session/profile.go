@@ -31,6 +31,10 @@ type Profile struct {
 	AccessTokenExpiry time.Time
 	// SignedInAt orders the user's sessions; zero means now.
 	SignedInAt time.Time
+	// Report is the login that made the session, for the report page, or
+	// nil. It is kept compact (see encodeReport), without the tokens'
+	// decoded parts, which User.Report takes from IDToken and AccessToken.
+	Report *auth.Report
 }
 
 // The profile is kept in one string, so a session costs one allocation
@@ -39,7 +43,8 @@ type Profile struct {
 //	version byte (profileVersion)
 //	subject, sid, id_token, userinfo note: each a string
 //	access token, refresh token: each a string (not in version 1)
-//	access token expiry: uvarint, Unix seconds, 0 for unknown (version 3)
+//	login report: a string, in encodeReport's form (from version 3)
+//	access token expiry: uvarint, Unix seconds, 0 for unknown (from version 4)
 //	claim count: uvarint
 //	each claim: source byte, name string, value string
 //	            (source 0 is followed by the source as a string)
@@ -48,14 +53,17 @@ type Profile struct {
 // would cost a decode of every page view, and several times the memory.
 // The claim count is checked when the profile is read, and then only the
 // claims' bytes are kept: iterating them needs no count.
-const profileVersion = 3
+const profileVersion = 4
 
-// Earlier versions are still read, since a store such as Redis outlives
-// a deployment: profileVersionNoTokens's as having no tokens,
-// profileVersionNoExpiry's as not knowing when the access token expires.
+// Earlier versions are still read (a store such as Redis outlives a
+// deployment): profileVersionNoTokens, from before the access and refresh
+// tokens were kept, as having none; profileVersionNoReport, from before
+// the login report was, as having none; profileVersionNoExpiry, from
+// before the access token's expiry was, as not knowing it.
 const (
 	profileVersionNoTokens = 1
-	profileVersionNoExpiry = 2
+	profileVersionNoReport = 2
+	profileVersionNoExpiry = 3
 )
 
 // sourceCodes turns the known claim sources into one byte each.
@@ -64,14 +72,15 @@ var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: 
 var errBadProfile = errors.New("session: stored profile is malformed")
 
 func encodeProfile(p Profile) string {
-	n := 1 + 6*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote) +
-		len(p.AccessToken) + len(p.RefreshToken)
+	report := encodeReport(p.Report, p.IDToken, p.AccessToken)
+	n := 1 + 7*binary.MaxVarintLen32 + len(p.Subject) + len(p.SID) + len(p.IDToken) + len(p.UserInfoNote) +
+		len(p.AccessToken) + len(p.RefreshToken) + len(report)
 	for _, c := range p.Claims {
 		n += 1 + 3*binary.MaxVarintLen32 + len(c.Name) + len(c.Value) + len(c.Source)
 	}
 	b := make([]byte, 0, n)
 	b = append(b, profileVersion)
-	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, p.AccessToken, p.RefreshToken} {
+	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, p.AccessToken, p.RefreshToken, report} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendUvarint(b, unixOrZero(p.AccessTokenExpiry))
@@ -118,6 +127,7 @@ type User struct {
 	subject, sid, idToken, note string
 	accessToken, refreshToken   string
 	accessTokenExpiry           time.Time
+	report                      string // the encoded login report
 	claims                      string // the encoded claims
 	signedIn                    time.Time
 }
@@ -151,6 +161,14 @@ func (u User) UserInfoNote() string { return u.note }
 
 // SignedInAt is when the user signed in.
 func (u User) SignedInAt() time.Time { return u.signedIn }
+
+// Report is the login that made the session, decoded on each call (the
+// pages that do not show it never pay for it); nil when the session was
+// made without one. An error means the stored report is unreadable.
+func (u User) Report() (*auth.Report, error) { return decodeReport(u.report, u.idToken, u.accessToken) }
+
+// ReportSize is how many bytes the stored login report takes.
+func (u User) ReportSize() int { return len(u.report) }
 
 // AppendClaims appends the user's claims to dst, in the order they were
 // signed in with, and returns the extended slice. Their strings are
@@ -193,15 +211,18 @@ func nameRank(claim string) int {
 func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
 	version := d.byte()
-	if version != profileVersion && version != profileVersionNoTokens && version != profileVersionNoExpiry {
+	if version < profileVersionNoTokens || version > profileVersion {
 		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
 	u := User{signedIn: signedIn}
 	u.subject, u.sid, u.idToken, u.note = d.string(), d.string(), d.string(), d.string()
-	if version != profileVersionNoTokens {
+	if version >= profileVersionNoReport {
 		u.accessToken, u.refreshToken = d.string(), d.string()
 	}
-	if version == profileVersion {
+	if version >= profileVersionNoExpiry {
+		u.report = d.string()
+	}
+	if version >= profileVersion {
 		if exp := d.uvarint(); exp > 0 && exp < 1<<40 {
 			u.accessTokenExpiry = time.Unix(int64(exp), 0).UTC()
 		} else if exp != 0 {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -84,8 +85,8 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 		data string
 	}{
 		{"empty", ""},
-		{"unknown version", "\x04" + good[1:]},
-		{"expiry beyond any date", "\x03\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\x01\x00"},
+		{"unknown version", "\x05" + good[1:]},
+		{"expiry beyond any date", "\x04\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\x01\x00"},
 		{"truncated", good[:len(good)-1]},
 		{"trailing bytes", good + "x"},
 		{"string longer than the data", "\x01\x7f"},
@@ -136,6 +137,9 @@ func FuzzDecodeProfile(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if _, err := u.Report(); err != nil {
+			return // refused when the report page asks for it
+		}
 		p := profileOf(u)
 		again, err := parseUser(encodeProfile(p), time.Time{})
 		if err != nil || !reflect.DeepEqual(profileOf(again), p) {
@@ -144,11 +148,16 @@ func FuzzDecodeProfile(f *testing.F) {
 	})
 }
 
-// profileOf is u as the Profile it was signed in with.
+// profileOf is u as the Profile it was signed in with. A stored report
+// that does not decode is a test failure.
 func profileOf(u User) Profile {
+	rep, err := u.Report()
+	if err != nil {
+		panic(fmt.Sprintf("profileOf: %v", err))
+	}
 	return Profile{
 		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
 		AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken(), AccessTokenExpiry: u.Tokens().AccessTokenExpiry,
-		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil),
+		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil), Report: rep,
 	}
 }

@@ -121,19 +121,27 @@ func (m *Manager) RefreshTokens(ctx context.Context, r *http.Request, seen strin
 }
 
 // withTokens returns the stored profile data with its tokens replaced by
-// t, everything else kept as it is, in the current version.
+// t, everything else kept, in the current version. The login report
+// decodes the access token's parts from the token the session keeps, so
+// it is encoded again with the login's parts written out: the report stays
+// about the login, not about the renewed token. A report that no longer
+// decodes is dropped rather than blocking the renewal.
 func withTokens(data string, t Tokens) (string, error) {
 	u, err := parseUser(data, time.Time{})
 	if err != nil {
 		return "", err
 	}
+	report := ""
+	if rep, err := decodeReport(u.report, u.idToken, u.accessToken); err == nil {
+		report = encodeReport(rep, u.idToken, t.AccessToken)
+	}
 	claims := 0
 	for d := (decoder{data: u.claims}); d.off < len(d.data); d.claim() {
 		claims++
 	}
-	b := make([]byte, 0, len(data)+len(t.AccessToken)+len(t.RefreshToken)+2*binary.MaxVarintLen64)
+	b := make([]byte, 0, len(data)+len(report)+len(t.AccessToken)+len(t.RefreshToken)+2*binary.MaxVarintLen64)
 	b = append(b, profileVersion)
-	for _, s := range []string{u.subject, u.sid, u.idToken, u.note, t.AccessToken, t.RefreshToken} {
+	for _, s := range []string{u.subject, u.sid, u.idToken, u.note, t.AccessToken, t.RefreshToken, report} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendUvarint(b, unixOrZero(t.AccessTokenExpiry))

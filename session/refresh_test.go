@@ -195,3 +195,53 @@ func TestExpiresWithin(t *testing.T) {
 }
 
 func httptestRecorder() http.ResponseWriter { return httptest.NewRecorder() }
+
+// TestReportSurvivesARefresh: the login report decodes the access token's
+// parts from the token the session keeps; after a refresh replaced that
+// token, the report still shows the login's token, not the new one, and a
+// version 3 profile (before the expiry was kept) is renewed into the
+// current version.
+func TestReportSurvivesARefresh(t *testing.T) {
+	idToken := testJWT(testIDHeader, testIDPayload)
+	loginAT := testJWT(`{"alg":"RS256","kid":"MSADMILGTEIECJYVKPBR24LGPC","typ":"at+jwt"}`, testATPayload)
+	rep := testReport(idToken)
+	rep.AccessTokenHeader, rep.AccessTokenPayload, rep.AccessTokenSignature, _ = tokenParts(loginAT)
+	p := testProfile("00u1")
+	p.IDToken, p.AccessToken, p.RefreshToken, p.Report = idToken, loginAT, "rt-1", rep
+	renewed := Tokens{AccessToken: testJWT(`{"alg":"RS256"}`, `{"sub":"alice@example.com","jti":"AT.NEW"}`), RefreshToken: "rt-2",
+		AccessTokenExpiry: time.Unix(1900000000, 0).UTC()}
+	current := encodeProfile(p)
+	// Version 3 is the same without the expiry, here the one byte 0 after
+	// the version and the seven strings.
+	d := decoder{data: current}
+	d.byte()
+	for range 7 {
+		d.string()
+	}
+	v3 := "\x03" + current[1:d.off] + current[d.off+1:]
+	for _, tt := range []struct{ name, data string }{
+		{"current version", current},
+		{"version 3", v3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := withTokens(tt.data, renewed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := parseUser(data, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !u.Tokens().Equal(renewed) {
+				t.Errorf("tokens: got %+v, want %+v", u.Tokens(), renewed)
+			}
+			got, err := u.Report()
+			if err != nil || !reflect.DeepEqual(got, rep) {
+				t.Errorf("Report after the refresh: got %+v, %v; want the login's %+v", got, err, rep)
+			}
+			if !reflect.DeepEqual(u.AppendClaims(nil), p.Claims) || u.IDToken() != idToken {
+				t.Error("the refresh changed the claims or the id_token")
+			}
+		})
+	}
+}

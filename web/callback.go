@@ -41,7 +41,7 @@ func (s *Server) handleCallback() http.Handler {
 			return
 		}
 		if err != nil {
-			s.fail(w, r, loginFailure(err))
+			s.fail(w, r, s.explainLogin(loginFailure(err), err))
 			return
 		}
 
@@ -58,6 +58,7 @@ func (s *Server) handleCallback() http.Handler {
 			// When to refresh it, for the API calls (handleCallAPI).
 			AccessTokenExpiry: id.AccessTokenExpiry,
 			SignedInAt:        s.now().UTC(),
+			Report:            id.Report,
 		}
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."
@@ -82,16 +83,7 @@ func (s *Server) handleCallback() http.Handler {
 // provider's hosted page), "widget-classic" (the Sign-In Widget with the
 // Authentication API) or "widget-oie" (the widget's interaction code
 // flow on Identity Engine).
-func loginFlow(id *auth.Identity) string {
-	switch {
-	case id.Grant == "interaction_code":
-		return "widget-oie"
-	case id.StartPath == pathLoginCustom:
-		return "widget-classic"
-	default:
-		return "redirect"
-	}
-}
+func loginFlow(id *auth.Identity) string { return reportFlow(id.Grant, id.StartPath) }
 
 // widgetAgain reports whether Finish failed because the provider answered
 // error=interaction_required: Okta Identity Engine asks the app to show

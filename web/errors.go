@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/session"
@@ -18,6 +20,14 @@ type appError struct {
 	// Check names the failed id_token rule, shown to help a developer.
 	Check string
 	Err   error
+	// Description is the provider's error_description, cleaned for the
+	// page (the template escapes it) and for the log.
+	Description string
+	// Report is a failed login, up to the step that failed; Diagnosis
+	// explains that step, which is FailedStep on the page.
+	Report     *reportView
+	Diagnosis  *diagnosis
+	FailedStep string
 }
 
 // fail is the one place that turns an error into a response: a page with
@@ -37,6 +47,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e appError) {
 	}
 	if e.Check != "" {
 		attrs = append(attrs, slog.String("check", e.Check))
+	}
+	if e.Diagnosis != nil {
+		attrs = append(attrs, slog.String("cause", e.Diagnosis.Cause))
+	}
+	if e.Description != "" {
+		attrs = append(attrs, slog.String("error_description", e.Description))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("err", truncate(e.Err.Error(), maxLoggedError)))
@@ -64,6 +80,49 @@ func loginFailure(err error) appError {
 		return appError{Status: http.StatusInternalServerError, Title: "Sign-in failed", Err: err,
 			Message: "Something went wrong finishing the sign-in. The server log has the details under this request id."}
 	}
+}
+
+// explainLogin adds to a login's failure what the error page shows about
+// it: the provider's error_description, the login's report up to the
+// failed step, and the diagnosis of that step.
+func (s *Server) explainLogin(ae appError, err error) appError {
+	var e *auth.Error
+	if !errors.As(err, &e) {
+		return ae
+	}
+	ae.Description = cleanDescription(e.Description)
+	if e.Report == nil {
+		d := s.diagnose(e)
+		ae.Diagnosis = &d
+		return ae
+	}
+	ae.Report = s.reportView(e.Report, e, nil)
+	for _, st := range ae.Report.Steps {
+		if st.Diagnosis != nil {
+			ae.Diagnosis, ae.FailedStep = st.Diagnosis, st.ID
+		}
+	}
+	return ae
+}
+
+// maxDescription bounds the provider's error_description on the page and
+// in the log.
+const maxDescription = 300
+
+// cleanDescription makes the provider's error_description fit to show:
+// control characters and invalid UTF-8 replaced, at most 300 characters.
+// The template escapes what is left.
+func cleanDescription(d string) string {
+	d = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(d, "\uFFFD"))
+	if n := utf8.RuneCountInString(d); n > maxDescription {
+		d = string([]rune(d)[:maxDescription]) + "…"
+	}
+	return strings.TrimSpace(d)
 }
 
 // authFailure explains a step of the login that failed (see auth.Error).

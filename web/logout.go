@@ -33,13 +33,17 @@ func (s *Server) handleLogout() http.Handler {
 				Message: "The session could not be ended. Try again."}))
 			return
 		}
-		target := pathOverview
+		// RP-Initiated Logout 1.0 section 3 echoes the state back to the
+		// post-logout redirect URI; this browser's cookie remembers it, so
+		// the overview says "You are signed out" only to the browser that
+		// logged out (see afterLogout).
+		state := rand.Text()
+		http.SetCookie(w, s.logoutStateCookie(state, logoutCookieAge))
+		target := pathOverview + "?state=" + state
 		if rp, err := s.provider.RelyingParty(); err == nil {
 			signedIn := &auth.Identity{RawIDToken: u.IDToken(), AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken()}
-			// RP-Initiated Logout 1.0 section 2 echoes state back; the app
-			// does not check it, so any fresh random value does. The
-			// revocation goes on if the browser goes away.
-			endSession, err := rp.Logout(context.WithoutCancel(r.Context()), signedIn, s.cfg.BaseURL(), rand.Text())
+			// The revocation goes on if the browser goes away.
+			endSession, err := rp.Logout(context.WithoutCancel(r.Context()), signedIn, s.cfg.BaseURL(), state)
 			if err != nil {
 				s.log.WarnContext(r.Context(), "token revocation failed; signed out anyway",
 					"request_id", requestID(r.Context()), "err", truncate(err.Error(), maxLoggedError))

@@ -19,7 +19,8 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages holds every page, each parsed once at start-up together with the
-// shared layout.
+// shared layout and the partials (templates/_*.html), which only define
+// templates that pages share, such as the login report.
 type pages struct {
 	byName map[string]*template.Template
 }
@@ -29,19 +30,46 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: listing templates: %w", err)
 	}
+	partials, err := fs.Glob(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: listing templates: %w", err)
+	}
 	p := &pages{byName: make(map[string]*template.Template)}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html", n)
+		files := append([]string{"templates/layout.html"}, partials...)
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, append(files, n)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", n, err)
 		}
 		p.byName[base] = t
 	}
 	return p, nil
+}
+
+// templateFuncs are the functions the templates may call.
+var templateFuncs = template.FuncMap{"breakable": breakable}
+
+// breakable escapes s for HTML text and lets a long URL or path wrap
+// after its slashes (<wbr>), never in the middle of a word, nor inside
+// the "//" after a scheme.
+func breakable(s string) template.HTML {
+	var b strings.Builder
+	parts := strings.SplitAfter(s, "/")
+	for i, part := range parts {
+		b.WriteString(template.HTMLEscapeString(part))
+		next := ""
+		if i+1 < len(parts) {
+			next = parts[i+1]
+		}
+		if strings.HasSuffix(part, "/") && part != "/" && next != "" && next != "/" {
+			b.WriteString("<wbr>")
+		}
+	}
+	return template.HTML(b.String())
 }
 
 // page is what every page's template receives.

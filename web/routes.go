@@ -15,6 +15,7 @@ const (
 	pathLogin         = "/authorization-code/login"
 	pathLoginCustom   = "/authorization-code/login-custom"
 	pathProfile       = "/authorization-code/profile"
+	pathReport        = "/authorization-code/report"
 	pathLogout        = "/authorization-code/logout"
 	pathCallAPI       = "/authorization-code/call-api"
 	pathHealth        = "/healthz"
@@ -70,6 +71,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("GET "+s.cfg.CallbackPath(), s.handleCallback())
 	mux.Handle("GET "+pathProfile, s.handleProfile())
+	mux.Handle("GET "+pathReport, s.handleReport())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
 	// POST, since it may refresh and rotate the session's tokens.

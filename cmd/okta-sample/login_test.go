@@ -116,8 +116,11 @@ func TestLoginProfileLogout(t *testing.T) {
 		t.Errorf("end-session parameters: got %v, want id_token_hint, post_logout_redirect_uri=%s/ and state", q, a.URL)
 	}
 	home := b.followFrom(out, nil)
-	if home.Status != http.StatusOK || home.URL.Path != "/" || home.URL.Query().Get("state") != q.Get("state") {
-		t.Fatalf("after logout: got %d at %s, want 200 on the overview", home.Status, home.URL.Redacted())
+	if home.Status != http.StatusOK || home.URL.String() != a.URL+"/" || !strings.Contains(home.Body, "You are signed out") {
+		t.Fatalf("after logout: got %d at %s, want 200 on the overview, at a clean URL, saying you are signed out", home.Status, home.URL.Redacted())
+	}
+	if again := b.get(a.URL + "/"); strings.Contains(again.Body, "You are signed out") {
+		t.Error("the overview says you are signed out again on the next visit; want it once")
 	}
 	wantLoggedOut(t, b, a)
 

@@ -175,8 +175,8 @@ func TestLoginBehindTLSProxy(t *testing.T) {
 		t.Errorf("post_logout_redirect_uri: got %q, want %q", got, want)
 	}
 	home := b.followFrom(out, nil)
-	if home.Status != http.StatusOK || home.URL.String() != a.URL+"/?state="+url.QueryEscape(loc.Query().Get("state")) {
-		t.Errorf("after logout: got %d at %s, want 200 on the public URL's home", home.Status, home.URL.Redacted())
+	if home.Status != http.StatusOK || home.URL.String() != a.URL+"/" || !strings.Contains(home.Body, `id="signed-out"`) {
+		t.Errorf("after logout: got %d at %s, want 200 on the public URL's home, a clean URL saying you are signed out", home.Status, home.URL.Redacted())
 	}
 	wantLoggedOut(t, b, a)
 

@@ -215,6 +215,10 @@ func TestProviderDownAtStartup(t *testing.T) {
 	if home.Status != http.StatusOK {
 		t.Errorf("overview with the provider down: got %d, want 200", home.Status)
 	}
+	// The overview says so, in plain words.
+	if !strings.Contains(home.Body, `id="provider-problem">Nothing answers at 127.0.0.1:`) {
+		t.Errorf("the overview does not say that nothing answers at the provider's address:\n%s", home.Body)
+	}
 	// Each setting says where it came from: here, the environment.
 	for _, want := range []string{
 		"<th scope=\"row\">issuer</th><td><code>" + issuer + "</code></td><td class=\"source\">environment ISSUER</td>",

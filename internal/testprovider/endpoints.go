@@ -78,6 +78,10 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		fail("access_denied", "The user is not assigned to the client application.")
 		return
 	}
+	if m.Authorize == AuthorizeRedirectURIError {
+		fail("invalid_request", RedirectURIErrorDescription)
+		return
+	}
 	if q.Get("response_type") != "code" {
 		fail("unsupported_response_type", "response_type must be code")
 		return
@@ -133,7 +137,15 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		if code == "" {
 			code = "invalid_grant"
 		}
-		oauthError(w, http.StatusBadRequest, code, "told to fail with "+code)
+		desc := m.TokenErrorDescription
+		if desc == "" {
+			desc = "told to fail with " + code
+		}
+		status := http.StatusBadRequest
+		if code == "invalid_client" {
+			status = http.StatusUnauthorized // RFC 6749 5.2, with Basic authentication
+		}
+		oauthError(w, status, code, desc)
 		return
 	case TokenNotJSON:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -25,6 +25,9 @@ type Misbehaviour struct {
 	// TokenError is the OAuth error code for TokenOAuthError; empty means
 	// invalid_grant.
 	TokenError string
+	// TokenErrorDescription is the error_description for TokenOAuthError;
+	// empty means "told to fail with" and the code.
+	TokenErrorDescription string
 	// TokenType, when set, replaces "Bearer" in the token response.
 	TokenType string
 	// UserInfo is how /v1/userinfo answers.
@@ -143,7 +146,16 @@ const (
 	AuthorizeNoIss
 	// AuthorizeAccessDenied redirects with error=access_denied.
 	AuthorizeAccessDenied
+	// AuthorizeRedirectURIError redirects with error=invalid_request and
+	// RedirectURIErrorDescription, as a provider that reports a
+	// redirect_uri it does not know for the client.
+	AuthorizeRedirectURIError
 )
+
+// RedirectURIErrorDescription is the error_description that
+// AuthorizeRedirectURIError sends: Okta's words for a redirect_uri that is
+// not among the app's sign-in redirect URIs.
+const RedirectURIErrorDescription = "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings"
 
 // WrongIssuer is the iss that AuthorizeWrongIss sends.
 const WrongIssuer = "https://evil.example/oauth2/default"
