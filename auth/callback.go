@@ -64,6 +64,10 @@ type Identity struct {
 	AccessToken, RefreshToken string
 	// Expiry is the id_token's exp.
 	Expiry time.Time
+	// AccessTokenExpiry is when the access token expires, from the token
+	// response's expires_in (RFC 6749 5.1); zero when the provider did not
+	// say. Refresh before then.
+	AccessTokenExpiry time.Time
 	// ReturnTo is the path given to Begin, or "" when it was empty or not
 	// a path on this origin: redirect to your default page then.
 	ReturnTo string
@@ -181,6 +185,7 @@ func (rp *RelyingParty) finish(ctx context.Context, tx *transaction, cb callback
 		StartPath:     tx.StartPath,
 		Report:        rep,
 	}
+	id.AccessTokenExpiry = tok.Expiry
 	id.UserInfoClaims, id.UserInfoErr = rp.userInfo(ctx, tok, idToken.Subject, rep)
 	var mismatch *Error
 	if errors.As(id.UserInfoErr, &mismatch) {

@@ -28,9 +28,9 @@ var ErrStoreUnavailable = errors.New("auth: the spent-state store is unavailable
 // succeeded; it wraps the last discovery error.
 var ErrNotReady = errors.New("auth: provider not reachable yet")
 
-// Error is why Finish refused a login whose transaction it found, or why
-// VerifyLogoutToken refused a logout token. Step says where the login
-// stopped and Check which rule failed:
+// Error is why Finish refused a login whose transaction it found, why
+// Refresh refused a refresh, or why VerifyLogoutToken refused a logout
+// token. Step says where the login stopped and Check which rule failed:
 //
 //	Step        Check       what failed
 //	"callback"  "iss"       RFC 9207: iss is wrong, or missing although
@@ -51,6 +51,13 @@ var ErrNotReady = errors.New("auth: provider not reachable yet")
 //	            "signature", "format", "iss", "aud", "iat", "exp",
 //	            "events", "nonce" (present), "sub" (neither sub nor sid),
 //	            "jti" (missing, or already received: a replay)
+//	"refresh"   "error"     the token endpoint refused the refresh token
+//	                        (Refresh): Code "invalid_grant" means it is
+//	                        expired, revoked or already used
+//	            "response"  no usable token response, as for "token"
+//
+// A refreshed id_token that fails is Step "id_token", as at login, with
+// Check "sub" when it is about another user.
 //
 // Nothing in an Error is a secret: never the code, a token or the client
 // secret. Description, Got and Want come from the provider or the
@@ -88,6 +95,10 @@ func (e *Error) Error() string {
 		msg = fmt.Sprintf("auth: token request refused with %q: %v", e.Code, e.Err)
 	case e.Step == "token":
 		msg = fmt.Sprintf("auth: token request failed: %v", e.Err)
+	case e.Step == "refresh" && e.Check == "error":
+		msg = fmt.Sprintf("auth: refresh refused with %q: %v", e.Code, e.Err)
+	case e.Step == "refresh":
+		msg = fmt.Sprintf("auth: refresh failed: %v", e.Err)
 	default:
 		msg = fmt.Sprintf("auth: %v", e.Err)
 	}

@@ -141,12 +141,15 @@ type RelyingParty struct {
 	// logoutVerifier checks back-channel logout tokens with the same key
 	// set (and so the same refetch limit) as id_tokens.
 	logoutVerifier *oidc.IDTokenVerifier
-	oauth2         oauth2.Config
-	meta           providerMetadata
-	client         *http.Client
-	now            func() time.Time
-	cookies        *txCookies
-	spent          SpentStates
+	// keySet is shared with AccessTokenVerifier, so a resource server in
+	// this process uses the same cached keys and refetch limit.
+	keySet  oidc.KeySet
+	oauth2  oauth2.Config
+	meta    providerMetadata
+	client  *http.Client
+	now     func() time.Time
+	cookies *txCookies
+	spent   SpentStates
 	// algs is the signature allow-list; jwksURL and jwks the key set's
 	// address and what its fetches showed, for the Report.
 	algs    []string
@@ -249,6 +252,7 @@ func New(ctx context.Context, cfg Config) (*RelyingParty, error) {
 	rp := &RelyingParty{
 		cfg:            cfg,
 		provider:       provider,
+		keySet:         keySet,
 		verifier:       oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
 		logoutVerifier: oidc.NewVerifier(cfg.Issuer, keySet, verifierConfig),
 		oauth2: oauth2.Config{
@@ -331,6 +335,27 @@ func allowedAlgs(requested []string) ([]string, error) {
 
 func discoveryURL(issuer string) string {
 	return issuer + "/.well-known/openid-configuration"
+}
+
+// AccessTokenVerifier returns a go-oidc verifier for JWT access tokens
+// that this provider issues for audience, such as Okta's api://default. It
+// checks what the id_token verifier checks, with the same key set (its
+// cache and its refetch limit are shared with the logins) and the same
+// Config.SigningAlgs: the alg allow-list, the signature with the key for
+// the token's kid, iss, and that aud holds audience.
+//
+// Like the id_token verifier it skips go-oidc's expiry check, which has no
+// leeway: the caller checks exp, iat and nbf with its own leeway, and the
+// claims that make the token fit for its API, such as the client (Okta's
+// cid) and the scopes (scp), as RFC 9068 section 4 asks of a resource
+// server.
+func (rp *RelyingParty) AccessTokenVerifier(audience string) *oidc.IDTokenVerifier {
+	return oidc.NewVerifier(rp.cfg.Issuer, rp.keySet, &oidc.Config{
+		ClientID:             audience,
+		SupportedSigningAlgs: slices.Clone(rp.algs),
+		SkipExpiryCheck:      true,
+		Now:                  rp.now,
+	})
 }
 
 // Scopes are the scopes each login requests.

@@ -106,6 +106,39 @@ type Config struct {
 	// File is the samples file that was read; empty when none was.
 	File string
 
+	// The resource server (GET /api/messages, package api). Load sets
+	// APIAudience and APIScope to their defaults when they are not given.
+	APIAudience string
+	APIScope    string
+	// APIClients and APIOrigins are the configured client ids and
+	// browser origins; empty means the defaults that APIClientIDs and
+	// APIAllowedOrigins return.
+	APIClients []string
+	APIOrigins []string
+	// MessagesURL is the configured messages URL (Okta's
+	// resourceServer.messagesUrl); empty means this app's, see
+	// MessagesEndpoint.
+	MessagesURL string
+
+	// The single-page app. SPAClientID is its public client, whose tokens
+	// the API accepts by default, also when this app does not serve the
+	// SPA (Okta's React sample can use it). SPAOrigin is where browsers
+	// reach the SPA, http://localhost:<port>, set by Resolve when it
+	// listens; empty when it does not run.
+	SPAClientID string
+	SPAOrigin   string
+	// AuthJSDir is okta-auth-js's dist/ folder; empty means
+	// DefaultAuthJSDir in the working directory.
+	AuthJSDir string
+
+	// Scopes are requested by every login; Load sets them (openid profile
+	// email, and offline_access with the development provider). Empty in
+	// a Config built by hand means auth's default.
+	Scopes []string
+	// DevAccessTokenTTL and DevRefreshTokenTTL are the development
+	// provider's token lifetimes; zero means its defaults.
+	DevAccessTokenTTL, DevRefreshTokenTTL time.Duration
+
 	// sources says where each setting came from, for the overview page.
 	sources [numSettings]string
 	// notices are things the user should know about how the settings were
@@ -133,6 +166,13 @@ type Options struct {
 	// DevEngine is the development provider's engine (-dev-engine): idx
 	// or classic; empty means idx.
 	DevEngine string
+	// SPAAddr is where the single-page app listens (-spa-addr), or "off".
+	SPAAddr string
+	// DevAccessTokenTTL and DevRefreshTokenTTL are the development
+	// provider's token lifetimes (-dev-access-token-ttl,
+	// -dev-refresh-token-ttl), as durations such as 30s; empty means the
+	// defaults.
+	DevAccessTokenTTL, DevRefreshTokenTTL string
 }
 
 // Draft is the configuration as the file, the environment and the flags
@@ -142,6 +182,7 @@ type Draft struct {
 	cfg     Config
 	listen  string
 	devAddr string
+	spaAddr string
 }
 
 // ListenAddr is the address the app must listen on; its port may be 0.
@@ -152,6 +193,14 @@ func (d Draft) Dev() bool { return d.cfg.Dev }
 
 // DevAddr is where the development provider must listen; its port may be 0.
 func (d Draft) DevAddr() string { return d.devAddr }
+
+// SPAAddr is where the single-page app must listen, its port maybe 0;
+// "" when it does not run.
+func (d Draft) SPAAddr() string { return d.spaAddr }
+
+// AuthJSDir is okta-auth-js's configured dist/ folder, "" when none is
+// set, so the app can check it before it listens.
+func (d Draft) AuthJSDir() string { return d.cfg.AuthJSDir }
 
 // WidgetDir is the folder of the Sign-In Widget's assets, if one is set,
 // so the app can check it before it listens.
@@ -166,11 +215,16 @@ type Bound struct {
 	// listens at its issuer. Required when Draft.Dev reports true, and
 	// only then.
 	Dev *DevClient
+	// SPAAddr is the single-page app's listener address when it listens
+	// (Draft.SPAAddr is set); empty when it does not.
+	SPAAddr string
 }
 
 // DevClient is the development provider's side of the configuration.
 type DevClient struct {
 	Issuer, ClientID, ClientSecret string
+	// SPAClientID is the development provider's single-page app client.
+	SPAClientID string
 }
 
 // loader collects values and problems while Load runs.
@@ -207,6 +261,15 @@ func Load(opts Options) (Draft, error) {
 	if opts.DevEngine != "" {
 		l.set(settingDevEngine, opts.DevEngine, fromFlag("-dev-engine"))
 	}
+	if opts.SPAAddr != "" {
+		l.set(settingSPAAddr, opts.SPAAddr, fromFlag("-spa-addr"))
+	}
+	if opts.DevAccessTokenTTL != "" {
+		l.set(settingDevAccessTTL, opts.DevAccessTokenTTL, fromFlag("-dev-access-token-ttl"))
+	}
+	if opts.DevRefreshTokenTTL != "" {
+		l.set(settingDevRefreshTTL, opts.DevRefreshTokenTTL, fromFlag("-dev-refresh-token-ttl"))
+	}
 
 	cfg := Config{
 		Leeway:          DefaultLeeway,
@@ -219,6 +282,8 @@ func Load(opts Options) (Draft, error) {
 	l.parseDeployment(&cfg)
 	listen, devAddr := l.addresses(port)
 	l.chooseProvider(&cfg, opts.Dev)
+	spaAddr := l.parseAPI(&cfg, listen, devAddr)
+	l.parseTokens(&cfg)
 	l.engines(&cfg)
 	l.checkRedirect(&cfg, listen)
 	if len(l.problems) > 0 {
@@ -229,7 +294,7 @@ func Load(opts Options) (Draft, error) {
 	}
 	cfg.sources = l.src
 	cfg.notices = l.notices
-	return Draft{cfg: cfg, listen: listen, devAddr: devAddr}, nil
+	return Draft{cfg: cfg, listen: listen, devAddr: devAddr, spaAddr: spaAddr}, nil
 }
 
 // readFile reads the samples file, if there is one.
@@ -500,6 +565,9 @@ func (d Draft) Resolve(b Bound) (Config, error) {
 	cfg.notices = slices.Clone(d.cfg.notices)
 	cfg.devOverrides = slices.Clone(d.cfg.devOverrides)
 	cfg.TrustedProxies = slices.Clone(d.cfg.TrustedProxies)
+	cfg.APIClients = slices.Clone(d.cfg.APIClients)
+	cfg.APIOrigins = slices.Clone(d.cfg.APIOrigins)
+	cfg.Scopes = slices.Clone(d.cfg.Scopes)
 	cfg.CookieKeys = nil
 	for _, k := range d.cfg.CookieKeys {
 		cfg.CookieKeys = append(cfg.CookieKeys, slices.Clone(k))
@@ -527,6 +595,19 @@ func (d Draft) Resolve(b Bound) (Config, error) {
 	if b.Dev != nil {
 		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = b.Dev.Issuer, b.Dev.ClientID, b.Dev.ClientSecret
 		cfg.OktaURL = orgURL(cfg.Issuer)
+		cfg.SPAClientID = b.Dev.SPAClientID
+	}
+	if b.SPAAddr != "" && d.spaAddr == "" {
+		return Config{}, errors.New("config: a single-page app's address, but the configuration turns it off")
+	}
+	if b.SPAAddr != "" {
+		_, spaPort, err := net.SplitHostPort(b.SPAAddr)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: the single-page app's address %q: %w", b.SPAAddr, err)
+		}
+		// localhost, like the app's default redirect URI: the SPA's
+		// redirect URI and its CORS origin are named with it.
+		cfg.SPAOrigin = "http://localhost:" + spaPort
 	}
 	return cfg, nil
 }
@@ -652,6 +733,18 @@ func (c Config) Masked() []Setting {
 	if file == "" {
 		file = "(none)"
 	}
+	devTTL := func(d time.Duration) string {
+		if !c.Dev {
+			return "(no development provider)"
+		}
+		return d.String()
+	}
+	orNone := func(v, none string) string {
+		if v == "" {
+			return none
+		}
+		return v
+	}
 	rows := []struct {
 		s     setting
 		value string
@@ -673,6 +766,17 @@ func (c Config) Masked() []Setting {
 		{settingMaxSessions, strconv.Itoa(maxSessions)},
 		{settingDev, strconv.FormatBool(c.Dev)},
 		{settingDevEngine, devEngine},
+		{settingAPIAudience, c.APIAudience},
+		{settingAPIClientIDs, strings.Join(c.APIClientIDs(), ", ")},
+		{settingAPIScope, c.APIScope},
+		{settingAPIOrigins, orNone(strings.Join(c.APIAllowedOrigins(), ", "), "(none: no browser on another origin)")},
+		{settingMessagesURL, c.MessagesEndpoint()},
+		{settingSPAClientID, orNone(c.SPAClientID, "(not set: no single-page app)")},
+		{settingSPAAddr, orNone(c.SPAOrigin, "(off)")},
+		{settingAuthJSDir, orNone(c.AuthJSDir, "(not set)")},
+		{settingScopes, strings.Join(c.Scopes, " ")},
+		{settingDevAccessTTL, devTTL(c.DevAccessTokenTTL)},
+		{settingDevRefreshTTL, devTTL(c.DevRefreshTokenTTL)},
 		{settingFile, file},
 	}
 	names := references()

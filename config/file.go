@@ -33,29 +33,30 @@ type fileKey struct {
 // the ones Okta's samples write that it accepts and ignores. Anything else
 // is reported, with the closest known name, rather than silently dropped.
 func fileSchema() map[string]fileKey {
-	oidc := map[string]fileKey{}
-	server := map[string]fileKey{}
+	groups := map[string]map[string]fileKey{}
 	for s, r := range references() {
 		group, name, ok := strings.Cut(r.FileKey, ".")
 		if !ok {
 			continue
 		}
 		k := fileKey{kind: kindString, setting: setting(s)}
-		if setting(s) == settingPort {
+		if setting(s) == settingPort || setting(s) == settingSPAPort {
 			k.kind = kindPort
 		}
-		map[string]map[string]fileKey{"oidc": oidc, "server": server}[group][name] = k
+		if groups[group] == nil {
+			groups[group] = map[string]fileKey{}
+		}
+		groups[group][name] = k
 	}
 	for _, key := range IgnoredFileKeys() {
-		_, name, _ := strings.Cut(key, ".")
-		server[name] = fileKey{kind: kindIgnored}
+		group, name, _ := strings.Cut(key, ".")
+		groups[group][name] = fileKey{kind: kindIgnored}
 	}
-	return map[string]fileKey{
-		"oktaSample": {kind: kindObject, children: map[string]fileKey{
-			"oidc":   {kind: kindObject, children: oidc},
-			"server": {kind: kindObject, children: server},
-		}},
+	children := map[string]fileKey{}
+	for name, keys := range groups {
+		children[name] = fileKey{kind: kindObject, children: keys}
 	}
+	return map[string]fileKey{"oktaSample": {kind: kindObject, children: children}}
 }
 
 // fileReader reads one samples file into setting values, collecting every

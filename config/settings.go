@@ -28,6 +28,18 @@ const (
 	settingMaxSessions
 	settingWidgetEngine
 	settingDevEngine
+	settingAPIAudience
+	settingAPIClientIDs
+	settingAPIScope
+	settingAPIOrigins
+	settingMessagesURL
+	settingSPAClientID
+	settingSPAPort
+	settingSPAAddr
+	settingAuthJSDir
+	settingScopes
+	settingDevAccessTTL
+	settingDevRefreshTTL
 	numSettings
 )
 
@@ -102,6 +114,33 @@ func references() [numSettings]Reference {
 			Default: "auto", About: "The Sign-In Widget's mode on the custom login page: auto (ask the Okta org), oie or classic"},
 		settingDevEngine: {Name: "development provider engine", Flag: "-dev-engine",
 			Default: "idx", About: "The Okta engine the development provider imitates: idx (Identity Engine) or classic"},
+		settingAPIAudience: {Name: "API audience", FileKey: "resourceServer.audience", Env: []string{"OKTA_SAMPLE_API_AUDIENCE"},
+			Default: DefaultAPIAudience, About: "The aud an access token needs for GET /api/messages: the authorization server's Audience"},
+		settingAPIClientIDs: {Name: "API client ids", FileKey: "resourceServer.clientIds", Env: []string{"OKTA_SAMPLE_API_CLIENT_IDS"},
+			Default: "the app's client id and the single-page app's", About: "Comma-separated client ids (the token's cid) whose access tokens the API accepts"},
+		settingAPIScope: {Name: "API required scope", FileKey: "resourceServer.requiredScope", Env: []string{"OKTA_SAMPLE_API_SCOPE"},
+			Default: DefaultAPIScope, About: "The scope an access token needs (in its scp) for the API"},
+		settingAPIOrigins: {Name: "API allowed origins", FileKey: "resourceServer.allowedOrigins", Env: []string{"OKTA_SAMPLE_API_ALLOWED_ORIGINS"},
+			Default: "the single-page app's origin", About: "Comma-separated browser origins allowed to call the API (CORS), such as http://localhost:8082; never * or null"},
+		settingMessagesURL: {Name: "messages URL", FileKey: "resourceServer.messagesUrl",
+			Default: "the public URL + " + MessagesPath, About: "The API the single-page app and the profile page call, as in Okta's front-end samples"},
+		settingSPAClientID: {Name: "SPA client id", FileKey: "spa.clientId", Env: []string{"OKTA_SAMPLE_SPA_CLIENT_ID"},
+			Default: "with the development provider, its SPA client; otherwise none, and no SPA",
+			About:   "The Client ID of a Single-Page App integration (public, PKCE) for the single-page app"},
+		settingSPAPort: {Name: "SPA port", FileKey: "spa.port", Env: []string{"OKTA_SAMPLE_SPA_PORT"},
+			Default: "8082 when the SPA runs", About: "The port the single-page app is served on, its own origin http://localhost:<port>"},
+		settingSPAAddr: {Name: "SPA listen address", Flag: "-spa-addr",
+			Default: "127.0.0.1:<SPA port> with the development provider or an SPA client id; otherwise off",
+			About:   "Where the single-page app listens, host:port, or off"},
+		settingAuthJSDir: {Name: "okta-auth-js folder", FileKey: "spa.authJsDir", Env: []string{"OKTA_SAMPLE_AUTHJS_DIR"},
+			Default: DefaultAuthJSDir + " if present", About: "The dist/ folder of @okta/okta-auth-js, which the single-page app loads"},
+		settingScopes: {Name: "scopes", FileKey: "oidc.scope", Env: []string{"OKTA_SAMPLE_SCOPES"},
+			Default: "openid profile email; with the development provider also offline_access",
+			About:   "The scopes each login requests, space- or comma-separated; openid is required, offline_access asks for a refresh token"},
+		settingDevAccessTTL: {Name: "development provider access token lifetime", Flag: "-dev-access-token-ttl",
+			Default: "1h", About: "How long the development provider's access tokens live, such as 30s to try refresh tokens"},
+		settingDevRefreshTTL: {Name: "development provider refresh token lifetime", Flag: "-dev-refresh-token-ttl",
+			Default: "168h", About: "How long the development provider's refresh tokens stay usable after each use"},
 	}
 }
 

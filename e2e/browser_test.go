@@ -208,7 +208,7 @@ func artifactsDir(t *testing.T) string {
 func inDocs(name string) bool {
 	switch name {
 	case "overview", "login-redirect", "login-custom", "login-custom-oie", "login-custom-oie-totp", "profile",
-		"report", "report-failure":
+		"report", "report-failure", "spa":
 		return true
 	}
 	return false

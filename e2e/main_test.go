@@ -94,6 +94,16 @@ func widgetDist(t *testing.T) string {
 	return dist
 }
 
+// authJSDist is okta-auth-js's dist/ folder, installed by npm ci, which
+// the single-page app loads.
+func authJSDist(t *testing.T) string {
+	t.Helper()
+	dist := filepath.Join(repoRoot(), "node_modules", "@okta", "okta-auth-js", "dist")
+	_, err := os.Stat(filepath.Join(dist, "okta-auth-js.min.js"))
+	need(t, err == nil, "%s (run npm ci)", dist)
+	return dist
+}
+
 // app is a running okta-sample process with its development provider.
 type app struct {
 	// URL is the app's origin as the browser uses it, http://localhost:PORT:
@@ -101,6 +111,9 @@ type app struct {
 	URL string
 	// ProviderOrigin is the development provider's origin.
 	ProviderOrigin string
+	// SPAURL is the single-page app's origin, http://localhost:PORT, or
+	// "" when it does not run (without the development provider).
+	SPAURL string
 	// Logs is what the app wrote to stderr (its log) and stdout.
 	Logs *logbuf.Buffer
 }
@@ -145,6 +158,7 @@ func updatingDocs(t *testing.T) bool {
 var (
 	bannerApp    = regexp.MustCompile(`^\s*app:\s+(http://\S+?)/?$`)
 	bannerIssuer = regexp.MustCompile(`^\s*issuer:\s+(http://[^/\s]+)/\S*$`)
+	bannerSPA    = regexp.MustCompile(`^\s*spa:\s+(http://\S+?)/ `)
 )
 
 // startApp runs the app with the development provider on free loopback
@@ -154,7 +168,7 @@ func startApp(t *testing.T, opts appOptions) *app {
 	t.Helper()
 	env := appEnv()
 	if !opts.cdn {
-		env = append(env, "OKTA_SAMPLE_WIDGET_DIR="+widgetDist(t))
+		env = append(env, "OKTA_SAMPLE_WIDGET_DIR="+widgetDist(t), "OKTA_SAMPLE_AUTHJS_DIR="+authJSDist(t))
 	}
 	addr, devAddr := "127.0.0.1:0", "127.0.0.1:0"
 	if opts.defaultPorts {
@@ -216,7 +230,9 @@ func startProcess(t *testing.T, args, env []string) *app {
 	}()
 	a := &app{Logs: logs}
 	deadline := time.After(20 * time.Second)
-	for a.URL == "" || a.ProviderOrigin == "" {
+	// The banner ends with its "Open … in a browser" line; the SPA's line
+	// is in it only when the SPA runs (always with the dev provider).
+	for bannerDone := false; !bannerDone; {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -228,11 +244,18 @@ func startProcess(t *testing.T, args, env []string) *app {
 			if m := bannerIssuer.FindStringSubmatch(line); m != nil {
 				a.ProviderOrigin = m[1]
 			}
+			if m := bannerSPA.FindStringSubmatch(line); m != nil {
+				a.SPAURL = m[1]
+			}
+			bannerDone = strings.HasPrefix(line, "Open ")
 		case err := <-exited:
 			t.Fatalf("the app exited: %v; log:\n%s", err, logs.String())
 		case <-deadline:
 			t.Fatalf("the app printed no URLs in 20s; log:\n%s", logs.String())
 		}
+	}
+	if a.URL == "" || a.ProviderOrigin == "" {
+		t.Fatalf("the banner names no app or no issuer; log:\n%s", logs.String())
 	}
 	waitHealthy(t, a.URL)
 	return a

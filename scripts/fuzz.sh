@@ -18,6 +18,7 @@ minimizetime=${FUZZMINIMIZETIME:-100x}
 
 # package:target, one per fuzz function.
 targets=(
+  ./api:FuzzAuthorizationHeader
   ./auth:FuzzTransactionCookie
   ./web:FuzzCallbackQuery
   ./web:FuzzClientAddress

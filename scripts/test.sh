@@ -4,7 +4,7 @@
 #   - Debian's chromium (real-browser tests), redis-server and nginx, with
 #     apt-get and --no-install-recommends (only what the tests use: no
 #     avahi, cups or systemd upgrades);
-#   - the Okta Sign-In Widget, from package-lock.json, with npm ci;
+#   - the Okta Sign-In Widget and okta-auth-js, from package-lock.json, with npm ci;
 #   - Dex, built from the Go module proxy and cached in interop/bin.
 # Then: gofmt and go vet, all Go tests (unit, HTTP end-to-end, browser)
 # with the race detector, the Dex interop test, and each fuzz target for
@@ -31,9 +31,14 @@ if ((${#missing[@]})); then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-if [ ! -f node_modules/@okta/okta-signin-widget/package.json ] ||
-   ! grep -q '"version": "'"$(node -p 'require("./package.json").dependencies["@okta/okta-signin-widget"]')"'"' node_modules/@okta/okta-signin-widget/package.json; then
-  echo "installing the Okta Sign-In Widget with npm ci"
+# npm ci when a pinned package is missing or not at its pinned version.
+pinned() {
+  local pkg=$1
+  [ -f "node_modules/$pkg/package.json" ] &&
+    grep -q '"version": "'"$(node -p "require('./package.json').dependencies['$pkg']")"'"' "node_modules/$pkg/package.json"
+}
+if ! pinned @okta/okta-signin-widget || ! pinned @okta/okta-auth-js; then
+  echo "installing the Okta Sign-In Widget and okta-auth-js with npm ci"
   npm ci --ignore-scripts --no-audit --no-fund
 fi
 chromium --version 2>/dev/null

@@ -26,6 +26,9 @@ type Profile struct {
 	// kept so that logout can revoke them (RFC 7009); like the id_token,
 	// they never go to the browser.
 	AccessToken, RefreshToken string
+	// AccessTokenExpiry is when the access token expires, or zero when the
+	// provider did not say; the app refreshes it before then.
+	AccessTokenExpiry time.Time
 	// SignedInAt orders the user's sessions; zero means now.
 	SignedInAt time.Time
 	// Report is the login that made the session, for the report page, or
@@ -40,7 +43,8 @@ type Profile struct {
 //	version byte (profileVersion)
 //	subject, sid, id_token, userinfo note: each a string
 //	access token, refresh token: each a string (not in version 1)
-//	login report: a string, in encodeReport's form (only in version 3)
+//	login report: a string, in encodeReport's form (from version 3)
+//	access token expiry: uvarint, Unix seconds, 0 for unknown (from version 4)
 //	claim count: uvarint
 //	each claim: source byte, name string, value string
 //	            (source 0 is followed by the source as a string)
@@ -49,15 +53,17 @@ type Profile struct {
 // would cost a decode of every page view, and several times the memory.
 // The claim count is checked when the profile is read, and then only the
 // claims' bytes are kept: iterating them needs no count.
-const profileVersion = 3
+const profileVersion = 4
 
 // Earlier versions are still read (a store such as Redis outlives a
 // deployment): profileVersionNoTokens, from before the access and refresh
-// tokens were kept, as having none, and profileVersionNoReport, from
-// before the login report was, as having none.
+// tokens were kept, as having none; profileVersionNoReport, from before
+// the login report was, as having none; profileVersionNoExpiry, from
+// before the access token's expiry was, as not knowing it.
 const (
 	profileVersionNoTokens = 1
 	profileVersionNoReport = 2
+	profileVersionNoExpiry = 3
 )
 
 // sourceCodes turns the known claim sources into one byte each.
@@ -77,6 +83,7 @@ func encodeProfile(p Profile) string {
 	for _, s := range []string{p.Subject, p.SID, p.IDToken, p.UserInfoNote, p.AccessToken, p.RefreshToken, report} {
 		b = appendString(b, s)
 	}
+	b = binary.AppendUvarint(b, unixOrZero(p.AccessTokenExpiry))
 	b = binary.AppendUvarint(b, uint64(len(p.Claims)))
 	for _, c := range p.Claims {
 		code := sourceCode(c.Source)
@@ -88,6 +95,15 @@ func encodeProfile(p Profile) string {
 		b = appendString(b, c.Value)
 	}
 	return string(b)
+}
+
+// unixOrZero is t in Unix seconds, or 0 for the zero time (or one before
+// 1970, which no token expiry is).
+func unixOrZero(t time.Time) uint64 {
+	if t.IsZero() || t.Unix() <= 0 {
+		return 0
+	}
+	return uint64(t.Unix())
 }
 
 func sourceCode(source string) byte {
@@ -110,6 +126,7 @@ func appendString(b []byte, s string) []byte {
 type User struct {
 	subject, sid, idToken, note string
 	accessToken, refreshToken   string
+	accessTokenExpiry           time.Time
 	report                      string // the encoded login report
 	claims                      string // the encoded claims
 	signedIn                    time.Time
@@ -132,6 +149,12 @@ func (u User) AccessToken() string { return u.accessToken }
 // RefreshToken is the refresh token, kept for logout's revocation, or ""
 // when the provider issued none. It must never reach the browser.
 func (u User) RefreshToken() string { return u.refreshToken }
+
+// Tokens are the user's OAuth tokens: like the id_token, they must never
+// reach the browser.
+func (u User) Tokens() Tokens {
+	return Tokens{AccessToken: u.accessToken, RefreshToken: u.refreshToken, AccessTokenExpiry: u.accessTokenExpiry}
+}
 
 // UserInfoNote says why userinfo claims are missing, if they are.
 func (u User) UserInfoNote() string { return u.note }
@@ -188,7 +211,7 @@ func nameRank(claim string) int {
 func parseUser(data string, signedIn time.Time) (User, error) {
 	d := decoder{data: data}
 	version := d.byte()
-	if version != profileVersion && version != profileVersionNoTokens && version != profileVersionNoReport {
+	if version < profileVersionNoTokens || version > profileVersion {
 		return User{}, fmt.Errorf("%w: unknown version", errBadProfile)
 	}
 	u := User{signedIn: signedIn}
@@ -196,8 +219,15 @@ func parseUser(data string, signedIn time.Time) (User, error) {
 	if version >= profileVersionNoReport {
 		u.accessToken, u.refreshToken = d.string(), d.string()
 	}
-	if version >= profileVersion {
+	if version >= profileVersionNoExpiry {
 		u.report = d.string()
+	}
+	if version >= profileVersion {
+		if exp := d.uvarint(); exp > 0 && exp < 1<<40 {
+			u.accessTokenExpiry = time.Unix(int64(exp), 0).UTC()
+		} else if exp != 0 {
+			d.err = errBadProfile
+		}
 	}
 	n := d.uvarint()
 	start := d.off

@@ -28,6 +28,7 @@ func TestProfileRoundTrip(t *testing.T) {
 			{Name: "f", Value: "", Source: ""},
 		}}},
 		{"with a refresh token", Profile{Subject: "s", AccessToken: "at", RefreshToken: "rt"}},
+		{"with the access token's expiry", Profile{Subject: "s", AccessToken: "at", AccessTokenExpiry: time.Unix(1900000000, 0).UTC()}},
 		{"long and odd values", Profile{Subject: strings.Repeat("x", 300), IDToken: strings.Repeat("t", 5000), UserInfoNote: "note",
 			AccessToken: strings.Repeat("a", 2000),
 			Claims:      []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: auth.SourceBoth}}}},
@@ -44,6 +45,21 @@ func TestProfileRoundTrip(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestProfileVersion2 reads a profile as the version before the access
+// token's expiry was kept wrote it: the same user and tokens, the expiry
+// unknown.
+func TestProfileVersion2(t *testing.T) {
+	v2 := "\x02" + "\x04sub1" + "\x04sid1" + "\x03idt" + "\x00" + "\x02at" + "\x02rt" + "\x01" + "\x02" + "\x05email" + "\x03a@b"
+	u, err := parseUser(v2, time.Time{})
+	if err != nil {
+		t.Fatalf("parseUser: %v", err)
+	}
+	want := Tokens{AccessToken: "at", RefreshToken: "rt"}
+	if got := u.Tokens(); !got.Equal(want) || u.Subject() != "sub1" || len(u.AppendClaims(nil)) != 1 {
+		t.Errorf("got %+v (subject %q, %d claims), want %+v of sub1 with 1 claim", got, u.Subject(), len(u.AppendClaims(nil)), want)
 	}
 }
 
@@ -69,7 +85,8 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 		data string
 	}{
 		{"empty", ""},
-		{"unknown version", "\x04" + good[1:]},
+		{"unknown version", "\x05" + good[1:]},
+		{"expiry beyond any date", "\x04\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\x01\x00"},
 		{"truncated", good[:len(good)-1]},
 		{"trailing bytes", good + "x"},
 		{"string longer than the data", "\x01\x7f"},
@@ -140,7 +157,7 @@ func profileOf(u User) Profile {
 	}
 	return Profile{
 		Subject: u.Subject(), SID: u.SID(), IDToken: u.IDToken(), UserInfoNote: u.UserInfoNote(),
-		AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken(),
+		AccessToken: u.AccessToken(), RefreshToken: u.RefreshToken(), AccessTokenExpiry: u.Tokens().AccessTokenExpiry,
 		SignedInAt: u.SignedInAt(), Claims: u.AppendClaims(nil), Report: rep,
 	}
 }

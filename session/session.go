@@ -73,6 +73,9 @@ type Manager struct {
 	lifetime   time.Duration
 	maxPerUser int
 	now        func() time.Time
+	// refreshing serializes the token refreshes of each session in this
+	// process (see RefreshTokens).
+	refreshing keyedMutex
 }
 
 // New returns a Manager with opts.

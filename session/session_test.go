@@ -390,6 +390,7 @@ func (failingStore) Get(context.Context, Key) (Record, time.Time, error) {
 }
 func (failingStore) Add(context.Context, Key, Record, time.Time, int) error { return errDown }
 func (failingStore) Touch(context.Context, Key, time.Time) error            { return errDown }
+func (failingStore) Update(context.Context, Key, string) error              { return errDown }
 func (failingStore) Delete(context.Context, Key) error                      { return errDown }
 func (failingStore) DeleteBySubject(context.Context, string) (int, error)   { return 0, errDown }
 func (failingStore) DeleteBySID(context.Context, string) (int, error)       { return 0, errDown }

@@ -54,6 +54,10 @@ type Store interface {
 	// Touch sets the expiry of the session under key, for the idle
 	// timeout. The Manager calls it at most once a minute per session.
 	Touch(ctx context.Context, key Key, expires time.Time) error
+	// Update replaces the Data of the live session under key, keeping its
+	// expiry, deadline and indexes, in one atomic step; a session that is
+	// gone or expired is ErrNotFound, and is not brought back.
+	Update(ctx context.Context, key Key, data string) error
 	// Delete ends the session under key and removes it from its indexes.
 	Delete(ctx context.Context, key Key) error
 	// DeleteBySubject ends every session of the user with this sub and

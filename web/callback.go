@@ -51,11 +51,14 @@ func (s *Server) handleCallback() http.Handler {
 			SID:     sid,
 			Claims:  id.Claims(),
 			IDToken: id.RawIDToken,
-			// Kept for logout's revocation (RFC 7009); never shown.
+			// Kept for logout's revocation (RFC 7009) and the API calls;
+			// never shown.
 			AccessToken:  id.AccessToken,
 			RefreshToken: id.RefreshToken,
-			SignedInAt:   s.now().UTC(),
-			Report:       id.Report,
+			// When to refresh it, for the API calls (handleCallAPI).
+			AccessTokenExpiry: id.AccessTokenExpiry,
+			SignedInAt:        s.now().UTC(),
+			Report:            id.Report,
 		}
 		if id.UserInfoErr != nil {
 			profile.UserInfoNote = "The userinfo endpoint could not be read, so only the ID token's claims are shown."

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"github.com/okta-samples/okta-go-sample/api"
 )
 
 // Route paths other than the callback, whose path comes from the
@@ -15,6 +17,7 @@ const (
 	pathProfile       = "/authorization-code/profile"
 	pathReport        = "/authorization-code/report"
 	pathLogout        = "/authorization-code/logout"
+	pathCallAPI       = "/authorization-code/call-api"
 	pathHealth        = "/healthz"
 	// The logout notices of the provider (single logout): a client's
 	// frontchannel_logout_uri and backchannel_logout_uri.
@@ -71,6 +74,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathReport, s.handleReport())
 	mux.Handle("GET "+pathLogout, s.handleLogoutConfirm())
 	mux.Handle("POST "+pathLogout, csrf.Handler(s.handleLogout()))
+	// POST, since it may refresh and rotate the session's tokens.
+	mux.Handle("POST "+pathCallAPI, csrf.Handler(s.handleCallAPI()))
 	// The provider's logout notices. The front channel is a GET in the
 	// provider's iframe, the one page that may be framed (by the provider
 	// alone); the back channel is a POST from the provider's server, with
@@ -79,6 +84,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+pathFrontchannelLogout, s.handleFrontchannelLogout())
 	mux.Handle("POST "+pathBackchannelLogout, s.handleBackchannelLogout())
 	mux.Handle("GET "+pathHealth, s.handleHealth())
+	if s.api != nil {
+		// The resource server (package api): GET with a Bearer token, the
+		// CORS preflight (OPTIONS) of a browser app on another origin, and
+		// 405 for any other method. It changes nothing, so it has no CSRF
+		// guard; cookies give it nothing either.
+		mux.Handle(api.MessagesPath, s.api)
+	}
 	mux.Handle("GET /static/", s.handleStatic())
 	// Browsers ask for /favicon.ico on their own; without it every page
 	// view would log a 404.

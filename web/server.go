@@ -50,6 +50,10 @@ type Deps struct {
 	// login page's probes of its engine and its Authentication API); nil
 	// means auth.NewHTTPClient().
 	HTTPClient *http.Client
+	// API is the resource server (package api), served at
+	// api.MessagesPath behind the same middleware as every page; nil
+	// means none.
+	API http.Handler
 	// StoreHealth reports whether the shared session store (Redis)
 	// answers; nil when sessions are in this process. /healthz calls it at
 	// most once a second, and waits for it at most a second.
@@ -80,6 +84,10 @@ type Server struct {
 	proxies proxies
 	// crossOrigin guards every state-changing route (see routes).
 	crossOrigin *http.CrossOriginProtection
+	// api is the resource server, or nil.
+	api http.Handler
+	// apiClient calls the API for the profile's "Call the API" button.
+	apiClient *http.Client
 	// storeHealth is the session store's part of /healthz.
 	storeHealth *storeHealth
 }
@@ -134,6 +142,8 @@ func NewServer(d Deps) (http.Handler, error) {
 
 		proxies:     proxies(d.Config.TrustedProxies),
 		crossOrigin: crossOrigin,
+		api:         d.API,
+		apiClient:   d.HTTPClient,
 		storeHealth: &storeHealth{check: d.StoreHealth, now: d.Now},
 	}
 	s.crossOrigin.SetDenyHandler(s.handleCrossOriginDenied())

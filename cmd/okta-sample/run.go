@@ -12,13 +12,17 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/okta-samples/okta-go-sample/api"
 	"github.com/okta-samples/okta-go-sample/auth"
 	"github.com/okta-samples/okta-go-sample/config"
 	"github.com/okta-samples/okta-go-sample/devprovider"
 	"github.com/okta-samples/okta-go-sample/session"
+	"github.com/okta-samples/okta-go-sample/spa"
 	"github.com/okta-samples/okta-go-sample/web"
 )
 
@@ -66,6 +70,10 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 	if err != nil {
 		return configError{err}
 	}
+	authJS, err := spa.FindAuthJS(draft.AuthJSDir())
+	if err != nil {
+		return configError{err}
+	}
 	ls, err := listen(draft, f.debugAddr)
 	if err != nil {
 		return err
@@ -78,7 +86,7 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 	if err := f.devApps.check(cfg); err != nil {
 		return configError{err}
 	}
-	a, err := newApp(ctx, cfg, log, widget, ls, f.devApps, deps)
+	a, err := newApp(ctx, cfg, log, assets{widget: widget, authJS: authJS}, ls, f.devApps, deps)
 	if err != nil {
 		return err
 	}
@@ -91,9 +99,10 @@ func runWith(ctx context.Context, deps runDeps, args []string, getenv func(strin
 
 // flags is the command line, parsed.
 type flags struct {
-	configFile, addr, devAddr, devEngine, logFormat, debugAddr string
-	dev                                                        bool
-	devApps                                                    devApps
+	configFile, addr, devAddr, devEngine, logFormat, debugAddr, spaAddr string
+	devAccessTTL, devRefreshTTL                                         string
+	dev                                                                 bool
+	devApps                                                             devApps
 }
 
 // parseFlags parses args. For -h or -help it prints the help to stdout and
@@ -111,6 +120,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.devEngine, "dev-engine", "", "the Okta engine the development provider imitates: idx (Identity Engine) or classic (default idx)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's profiler and heap statistics on this loopback address (off by default)")
+	fs.StringVar(&f.devAccessTTL, "dev-access-token-ttl", "", "lifetime of the development provider's access tokens, such as 30s (default 1h)")
+	fs.StringVar(&f.devRefreshTTL, "dev-refresh-token-ttl", "", "how long the development provider's refresh tokens stay usable after each use (default 168h)")
+	fs.StringVar(&f.spaAddr, "spa-addr", "", "listen address of the single-page app, host:port, or off (default 127.0.0.1:8082 with the development provider or an SPA client id)")
 	// The flag package prints what is wrong itself; the full help is for
 	// -h only, on stdout.
 	fs.Usage = func() {}
@@ -129,12 +141,14 @@ func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 }
 
 func (f flags) options(getenv func(string) string) config.Options {
-	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine}
+	return config.Options{File: f.configFile, Getenv: getenv, Addr: f.addr, Dev: f.dev, DevAddr: f.devAddr, DevEngine: f.devEngine, SPAAddr: f.spaAddr,
+		DevAccessTokenTTL: f.devAccessTTL, DevRefreshTokenTTL: f.devRefreshTTL}
 }
 
-// listeners are the app's; in dev mode, the development provider's; and
-// with -debug-addr, the debug server's.
-type listeners struct{ app, dev, debug net.Listener }
+// listeners are the app's; in dev mode, the development provider's; when
+// it runs, the single-page app's; and with -debug-addr, the debug
+// server's.
+type listeners struct{ app, dev, spa, debug net.Listener }
 
 // listen binds both addresses before anything else, so port 0 (the
 // tests) becomes a real port that the redirect URI and the development
@@ -151,6 +165,12 @@ func listen(d config.Draft, debugAddr string) (listeners, error) {
 			return listeners{}, fmt.Errorf("listening on %s for the development provider (change it with -dev-addr): %w", d.DevAddr(), err)
 		}
 	}
+	if d.SPAAddr() != "" {
+		if ls.spa, err = net.Listen("tcp", d.SPAAddr()); err != nil {
+			ls.close()
+			return listeners{}, fmt.Errorf("listening on %s for the single-page app (change it with -spa-addr, or -spa-addr off): %w", d.SPAAddr(), err)
+		}
+	}
 	if debugAddr != "" {
 		if ls.debug, err = listenDebug(debugAddr); err != nil {
 			ls.close()
@@ -162,7 +182,7 @@ func listen(d config.Draft, debugAddr string) (listeners, error) {
 
 // close closes the listeners that are still open.
 func (ls listeners) close() {
-	for _, ln := range []net.Listener{ls.app, ls.dev, ls.debug} {
+	for _, ln := range []net.Listener{ls.app, ls.dev, ls.spa, ls.debug} {
 		if ln != nil {
 			_ = ln.Close() // nothing to do if it fails; already closed after a shutdown
 		}
@@ -180,7 +200,11 @@ func resolveConfig(d config.Draft, ls listeners) (config.Config, error) {
 			Issuer:       "http://" + ls.dev.Addr().String() + "/oauth2/default",
 			ClientID:     devClientID,
 			ClientSecret: rand.Text(),
+			SPAClientID:  devprovider.DemoSPAClientID,
 		}
+	}
+	if ls.spa != nil {
+		b.SPAAddr = ls.spa.Addr().String()
 	}
 	cfg, err := d.Resolve(b)
 	if err != nil {
@@ -209,10 +233,17 @@ type app struct {
 	sessionsPage string
 }
 
+// assets are the browser libraries the app serves from node_modules: the
+// Sign-In Widget for the custom login page, okta-auth-js for the SPA.
+type assets struct {
+	widget web.WidgetAssets
+	authJS spa.AuthJS
+}
+
 // newApp wires the app for cfg: the development provider when cfg says
-// so, the stores (memory or Redis), the login machinery, and the web
-// handler.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web.WidgetAssets, ls listeners, others devApps, deps runDeps) (*app, error) {
+// so, the stores (memory or Redis), the login machinery, the web handler
+// with the resource server, and the single-page app when it runs.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, as assets, ls listeners, others devApps, deps runDeps) (*app, error) {
 	a := &app{log: log}
 	st, err := newStores(ctx, cfg, log)
 	if err != nil {
@@ -236,6 +267,19 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web
 		return nil, err
 	}
 	a.connector, a.providerClient = lg.connector, lg.httpClient
+	resourceServer, err := api.New(api.Config{
+		Provider:       lg.connector,
+		Audience:       cfg.APIAudience,
+		ClientIDs:      cfg.APIClientIDs(),
+		RequiredScope:  cfg.APIScope,
+		AllowedOrigins: cfg.APIAllowedOrigins(),
+		Leeway:         cfg.Leeway,
+		Logger:         log,
+	})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	handler, err := web.NewServer(web.Deps{
 		Config:   cfg,
 		Logger:   log,
@@ -246,15 +290,32 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, widget web
 			MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 		}),
 		DemoUsers:   a.demoUsers,
-		Widget:      widget,
+		Widget:      as.widget,
 		HTTPClient:  lg.httpClient,
 		StoreHealth: st.health,
+		API:         resourceServer,
 	})
 	if err != nil {
 		a.close()
 		return nil, err
 	}
 	a.add(handler, ls.app)
+	if ls.spa != nil {
+		spaLog := log.With("component", "spa")
+		spaLog.Info("okta-auth-js", "source", as.authJS.String())
+		page, err := spa.New(spa.Config{
+			Issuer:      cfg.Issuer,
+			ClientID:    cfg.SPAClientID,
+			MessagesURL: cfg.MessagesEndpoint(),
+			AuthJS:      as.authJS,
+			Logger:      spaLog,
+		})
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		a.add(page, ls.spa)
+	}
 	if ls.debug != nil {
 		log.Info("debug server", "url", "http://"+ls.debug.Addr().String()+"/debug/pprof/")
 		a.servers = append(a.servers, newDebugServer(st.count, log))
@@ -297,6 +358,7 @@ func newLogin(cfg config.Config, log *slog.Logger, spent auth.SpentStates) (logi
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		RedirectURL:  cfg.RedirectURI,
+		Scopes:       cfg.Scopes,
 		Leeway:       cfg.Leeway,
 		Timeout:      cfg.ProviderTimeout,
 		// The first key seals, all of them open. None: auth makes a random
@@ -370,6 +432,9 @@ func newDevProvider(cfg config.Config, log *slog.Logger, others []devprovider.Cl
 		RedirectURIs:           []string{cfg.RedirectURI},
 		PostLogoutRedirectURIs: []string{cfg.BaseURL()},
 	}}, others...)
+	if spa := devSPAClient(cfg); spa != nil {
+		clients = append(clients, *spa)
+	}
 	// The origins browsers reach the apps at, behind a proxy or not: the
 	// custom login page's calls come from there (CORS).
 	trusted := []string{cfg.PublicURL()}
@@ -386,8 +451,12 @@ func newDevProvider(cfg config.Config, log *slog.Logger, others []devprovider.Cl
 		Users:          users,
 		TrustedOrigins: trusted,
 		Engine:         engine,
-		Logger:         log.With("component", "devprovider"),
-		NewSigningKey:  newSigningKey,
+		// Short lifetimes let a test, or a curious user, see the app
+		// refresh the access token (-dev-access-token-ttl 30s).
+		AccessTokenTTL:  cfg.DevAccessTokenTTL,
+		RefreshTokenTTL: cfg.DevRefreshTokenTTL,
+		Logger:          log.With("component", "devprovider"),
+		NewSigningKey:   newSigningKey,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("development provider: %w", err)
@@ -406,6 +475,31 @@ func newDevProvider(cfg config.Config, log *slog.Logger, others []devprovider.Cl
 		demo = append(demo, d)
 	}
 	return p, demo, nil
+}
+
+// devSPAClient is the development provider's single-page app client: a
+// public client with PKCE, for the SPA's origin and for every other origin
+// the API allows, so that a front end nobody here wrote (Okta's React or
+// Angular sample) can sign in with it too. Nil when there is neither.
+func devSPAClient(cfg config.Config) *devprovider.Client {
+	var origins []string
+	if cfg.SPAOrigin != "" {
+		origins = append(origins, cfg.SPAOrigin)
+	}
+	for _, o := range cfg.APIAllowedOrigins() {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 {
+		return nil
+	}
+	c := devprovider.DemoSPAClient(origins[0])
+	for _, o := range origins[1:] {
+		c.RedirectURIs = append(c.RedirectURIs, o+devprovider.SPACallbackPath)
+		c.PostLogoutRedirectURIs = append(c.PostLogoutRedirectURIs, o+"/", o)
+	}
+	return &c
 }
 
 // newHTTPServer sets the timeouts that keep slow or idle clients from
@@ -440,6 +534,11 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 func printBanner(w io.Writer, cfg config.Config, a *app) {
 	base := cfg.BaseURL()
 	fmt.Fprintf(w, "Okta Go Sample\n  app:      %s\n  issuer:   %s\n", base, cfg.Issuer)
+	fmt.Fprintf(w, "  api:      %s (Bearer access tokens: aud %s, scope %s, clients %s)\n",
+		cfg.PublicURL()+api.MessagesPath, cfg.APIAudience, cfg.APIScope, strings.Join(cfg.APIClientIDs(), ", "))
+	if cfg.SPAOrigin != "" {
+		fmt.Fprintf(w, "  spa:      %s/ (single-page app with okta-auth-js, public client %s)\n", cfg.SPAOrigin, cfg.SPAClientID)
+	}
 	if cfg.Dev {
 		engine := "Identity Engine; -dev-engine classic for Classic"
 		if cfg.DevEngine == config.DevEngineClassic {

@@ -172,24 +172,41 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	if tr.GrantType != "authorization_code" {
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code")
-		return
-	}
-	p.mu.Lock()
-	g, ok := p.codes[tr.Code]
-	delete(p.codes, tr.Code) // single use, whatever happens next
-	p.mu.Unlock()
-	if !ok || g.clientID != tr.ClientID {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign code")
-		return
-	}
-	if tr.RedirectURI != g.redirectURI {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri differs from the authorization request")
-		return
-	}
-	if desc := checkPKCE(g, tr.CodeVerifier, m.IgnorePKCE); desc != "" {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+	var g grant
+	switch tr.GrantType {
+	case "authorization_code":
+		p.mu.Lock()
+		code, ok := p.codes[tr.Code]
+		delete(p.codes, tr.Code) // single use, whatever happens next
+		p.mu.Unlock()
+		if !ok || code.clientID != tr.ClientID {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign code")
+			return
+		}
+		if tr.RedirectURI != code.redirectURI {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri differs from the authorization request")
+			return
+		}
+		if desc := checkPKCE(code, tr.CodeVerifier, m.IgnorePKCE); desc != "" {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+			return
+		}
+		g = code
+	case "refresh_token":
+		// Rotation, as Okta does it: each refresh token works once. An
+		// ID token from a refresh has no nonce (OIDC Core 12.2).
+		p.mu.Lock()
+		old, ok := p.refresh[tr.RefreshToken]
+		delete(p.refresh, tr.RefreshToken)
+		p.mu.Unlock()
+		if !ok || old.clientID != tr.ClientID {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown, used or foreign refresh token")
+			return
+		}
+		g = old
+		g.nonce = ""
+	default:
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code and refresh_token")
 		return
 	}
 
@@ -211,6 +228,14 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		"scope":        g.scope,
 		"id_token":     idToken,
 	}
+	if strings.Contains(" "+g.scope+" ", " offline_access ") {
+		refreshToken := "tp-rt-" + rand.Text()
+		p.mu.Lock()
+		p.refresh[refreshToken] = g
+		p.issued = append(p.issued, refreshToken)
+		p.mu.Unlock()
+		resp["refresh_token"] = refreshToken
+	}
 	if m.TokenType != "" {
 		resp["token_type"] = m.TokenType
 	}
@@ -227,6 +252,7 @@ func (p *Provider) recordTokenRequest(r *http.Request) TokenRequest {
 		ClientAuth:   "none",
 		GrantType:    r.PostForm.Get("grant_type"),
 		Code:         r.PostForm.Get("code"),
+		RefreshToken: r.PostForm.Get("refresh_token"),
 		RedirectURI:  r.PostForm.Get("redirect_uri"),
 		CodeVerifier: r.PostForm.Get("code_verifier"),
 		ClientID:     r.PostForm.Get("client_id"),
@@ -317,10 +343,26 @@ func (p *Provider) signClaims(claims map[string]any, typ string, m Misbehaviour)
 	if m.Claims != nil {
 		m.Claims(claims)
 	}
+	return p.signAs(claims, typ, m.Signing, m.Header, published, other)
+}
 
+// SignToken signs claims as a JWT the way signing says, with the
+// provider's keys, and lets header edit the JOSE header (nil: leave it).
+// It mints tokens the provider never issues at its endpoints, such as the
+// JWT access tokens a resource server checks, right or forged.
+func (p *Provider) SignToken(claims map[string]any, signing Signing, header func(*Header)) (string, error) {
+	p.mu.Lock()
+	published, other := p.signing, p.other
+	p.mu.Unlock()
+	return p.signAs(claims, "", signing, header, published, other)
+}
+
+// signAs signs claims with the key and algorithm that signing chooses,
+// with the JOSE header's typ set to typ (none when empty).
+func (p *Provider) signAs(claims map[string]any, typ string, signing Signing, header func(*Header), published, other *rsaKey) (string, error) {
 	h := Header{Alg: "RS256", Kid: published.kid, Typ: typ}
 	s := signer{rsa: published}
-	switch m.Signing {
+	switch signing {
 	case SignOtherKeySameKID:
 		s.rsa = other
 	case SignOtherKey:
@@ -334,8 +376,8 @@ func (p *Provider) signClaims(claims map[string]any, typ string, m Misbehaviour)
 	case SignCorrupted:
 		s.corrupt = true
 	}
-	if m.Header != nil {
-		m.Header(&h)
+	if header != nil {
+		header(&h)
 	}
 	return sign(h, claims, s)
 }

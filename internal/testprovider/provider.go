@@ -2,7 +2,8 @@
 //
 // It speaks Okta's dialect (discovery with
 // authorization_response_iss_parameter_supported, /v1/authorize,
-// /v1/token, /v1/keys, /v1/userinfo, /v1/logout, /v1/revoke) from an
+// /v1/token (codes, and refresh tokens with rotation for offline_access),
+// /v1/keys, /v1/userinfo, /v1/logout, /v1/revoke) from an
 // httptest server, signs back-channel logout tokens on request, and each
 // test can tell it to misbehave: forge or mangle id_tokens and logout
 // tokens, rotate keys, break the JWKS, token, userinfo and revocation
@@ -105,6 +106,7 @@ type Provider struct {
 	other       *rsaKey   // never published: the forger's key
 	codes       map[string]grant
 	accessToken map[string]string // access token -> subject
+	refresh     map[string]grant  // live refresh token -> its grant
 	issued      []string          // codes, access tokens and id_tokens handed out
 	authorizes  []url.Values
 	tokens      []TokenRequest
@@ -136,6 +138,7 @@ type TokenRequest struct {
 	SecretOK     bool
 	GrantType    string
 	Code         string
+	RefreshToken string
 	RedirectURI  string
 	CodeVerifier string
 }
@@ -176,6 +179,7 @@ func New(t testing.TB, cfg Config) *Provider {
 		closing:     make(chan struct{}),
 		codes:       make(map[string]grant),
 		accessToken: make(map[string]string),
+		refresh:     make(map[string]grant),
 	}
 	signing, err := p.newRSAKey()
 	if err != nil {
@@ -270,7 +274,7 @@ func (p *Provider) UserInfoRequests() []UserInfoRequest {
 }
 
 // Issued returns every secret the provider has handed out: codes, access
-// tokens and id_tokens. Tests check that none of them reaches a log.
+// tokens, refresh tokens and id_tokens. Tests check that none of them reaches a log.
 func (p *Provider) Issued() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
