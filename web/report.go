@@ -531,10 +531,23 @@ func (b reportBuilder) sessionStep(u *session.User) reportStep {
 		{Label: "id", Value: "renewed: a new random id (130 bits) at this sign-in, and this browser's earlier session, if any, ended (against session fixation); the id is never shown or logged"},
 		{Label: "signed in", Value: fmtTime(u.SignedInAt())},
 		{Label: "lifetimes", Value: "ends after " + humanDuration(idle) + " unused, and " + humanDuration(lifetime) + " after sign-in at the latest (" + fmtTime(u.SignedInAt().Add(lifetime)) + ")"},
-		{Label: "stored", Value: fmt.Sprintf("under the SHA-256 of the id: your sub and sid, %d claims, the ID token (%d bytes, for logout's id_token_hint) and this report (%d bytes)",
-			len(u.AppendClaims(nil)), len(u.IDToken()), u.ReportSize())},
+		{Label: "stored", Value: storedNote(u)},
 	}
 	return st
+}
+
+// storedNote says what the session keeps, never the id or a token's value.
+func storedNote(u *session.User) string {
+	kept := []string{"your sub and sid", fmt.Sprintf("%d claims", len(u.AppendClaims(nil))),
+		fmt.Sprintf("the ID token (%d bytes, for logout's id_token_hint)", len(u.IDToken()))}
+	if n := len(u.AccessToken()); n > 0 {
+		kept = append(kept, fmt.Sprintf("the access token (%d bytes, to revoke it at logout)", n))
+	}
+	if u.RefreshToken() != "" {
+		kept = append(kept, "the refresh token (to revoke it at logout)")
+	}
+	kept = append(kept, fmt.Sprintf("this report (%d bytes)", u.ReportSize()))
+	return "under the SHA-256 of the id: " + strings.Join(kept[:len(kept)-1], ", ") + " and " + kept[len(kept)-1]
 }
 
 // pathOf is the path of an absolute URL, or the URL when it has none.
