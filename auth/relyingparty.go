@@ -28,6 +28,12 @@
 // this package) or on the back channel, a logout token that
 // [RelyingParty.VerifyLogoutToken] validates.
 //
+// After the login: [RelyingParty.Refresh] renews the access token with
+// the refresh token (offline_access), handing over the rotated one; and
+// [RelyingParty.AccessTokenVerifier] gives a resource server in the same
+// process a verifier for the provider's JWT access tokens, over the same
+// cached key set and refetch limit as the logins.
+//
 // Failures: [ErrUnknownTransaction] (no pending login for the callback in
 // this browser, a replay, or too old: a 4xx), [ErrStoreUnavailable]
 // (Config.SpentStates failed: a 503), and [*Error] for everything else,
