@@ -414,8 +414,8 @@ func TestUserInfo(t *testing.T) {
 				t.Errorf("got id_token claims %v, want them kept", id.IDTokenClaims)
 			}
 			for _, c := range id.Claims() {
-				if c.Source != auth.SourceIDToken {
-					t.Errorf("claim %s: got source %q, want %q", c.Name, c.Source, auth.SourceIDToken)
+				if c.Source != "id_token" {
+					t.Errorf("claim %s: got source %q, want %q", c.Name, c.Source, "id_token")
 				}
 			}
 		})

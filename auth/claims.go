@@ -11,18 +11,18 @@ import (
 type Claim struct {
 	Name   string `json:"name"`
 	Value  string `json:"value"`
-	Source string `json:"source"` // one of the Source constants
+	// Source says where the claim came from: "id_token", "userinfo",
+	// "both" (the same value in each), or "conflict" (different values;
+	// Value is the id_token's, which is signed).
+	Source string `json:"source"`
 }
 
-// Claim sources.
+// The values of Claim.Source.
 const (
-	SourceIDToken  = "id_token"
-	SourceUserInfo = "userinfo"
-	// SourceBoth: both carry the claim with the same value.
-	SourceBoth = "both"
-	// SourceConflict: both carry the claim with different values; the
-	// id_token's signed value is the one shown.
-	SourceConflict = "conflict"
+	sourceIDToken  = "id_token"
+	sourceUserInfo = "userinfo"
+	sourceBoth     = "both"
+	sourceConflict = "conflict"
 )
 
 // Claims merges the id_token and userinfo claims into one list sorted by
@@ -32,17 +32,17 @@ const (
 func (id *Identity) Claims() []Claim {
 	byName := make(map[string]*Claim)
 	for name, v := range id.IDTokenClaims {
-		byName[name] = &Claim{Name: name, Value: claimString(name, v), Source: SourceIDToken}
+		byName[name] = &Claim{Name: name, Value: claimString(name, v), Source: sourceIDToken}
 	}
 	for name, v := range id.UserInfoClaims {
 		if c, ok := byName[name]; ok {
-			c.Source = SourceBoth
+			c.Source = sourceBoth
 			if claimString(name, v) != c.Value {
-				c.Source = SourceConflict
+				c.Source = sourceConflict
 			}
 			continue
 		}
-		byName[name] = &Claim{Name: name, Value: claimString(name, v), Source: SourceUserInfo}
+		byName[name] = &Claim{Name: name, Value: claimString(name, v), Source: sourceUserInfo}
 	}
 	out := make([]Claim, 0, len(byName))
 	for _, c := range byName {

@@ -13,12 +13,12 @@ func TestClaimsMergeSources(t *testing.T) {
 		},
 	}
 	want := map[string]Claim{
-		"amr":    {Name: "amr", Value: `["pwd"]`, Source: SourceIDToken},
-		"email":  {Name: "email", Value: "a@example.com", Source: SourceBoth},
-		"exp":    {Name: "exp", Value: "2027-01-15T08:00:00Z", Source: SourceIDToken},
-		"locale": {Name: "locale", Value: "en-US", Source: SourceUserInfo},
-		"name":   {Name: "name", Value: "Alice", Source: SourceConflict},
-		"sub":    {Name: "sub", Value: "00u1", Source: SourceBoth},
+		"amr":    {Name: "amr", Value: `["pwd"]`, Source: sourceIDToken},
+		"email":  {Name: "email", Value: "a@example.com", Source: sourceBoth},
+		"exp":    {Name: "exp", Value: "2027-01-15T08:00:00Z", Source: sourceIDToken},
+		"locale": {Name: "locale", Value: "en-US", Source: sourceUserInfo},
+		"name":   {Name: "name", Value: "Alice", Source: sourceConflict},
+		"sub":    {Name: "sub", Value: "00u1", Source: sourceBoth},
 	}
 	got := id.Claims()
 	if len(got) != len(want) {

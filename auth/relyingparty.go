@@ -364,9 +364,6 @@ func (rp *RelyingParty) AccessTokenVerifier(audience string) *oidc.IDTokenVerifi
 	})
 }
 
-// Scopes are the scopes each login requests.
-func (rp *RelyingParty) Scopes() []string { return slices.Clone(rp.cfg.Scopes) }
-
 // AuthorizationEndpoint is where logins start, from discovery.
 func (rp *RelyingParty) AuthorizationEndpoint() string { return rp.provider.Endpoint().AuthURL }
 

@@ -193,7 +193,6 @@ func TestReportHoldsNoSecret(t *testing.T) {
 func TestReportOfAFailure(t *testing.T) {
 	op := newProvider(t, testprovider.Config{})
 	rp := newRP(t, op, nil)
-	rp.Scopes() // discovery done
 	_, _, warm, err := reportLogin(t, rp)
 	if err != nil {
 		t.Fatal(err)

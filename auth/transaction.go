@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ type Login struct {
 	// State, Nonce and CodeChallenge are the same values as in URL. The
 	// challenge method is always S256 (RFC 7636 4.2).
 	State, Nonce, CodeChallenge string
+	// Scopes are the scopes in URL: a page that builds its own
+	// authorization request, such as the Sign-In Widget's, asks for these.
+	Scopes []string
 }
 
 // Begin starts a login: it makes a fresh transaction (state, nonce, PKCE
@@ -104,6 +108,7 @@ func (rp *RelyingParty) Begin(w http.ResponseWriter, r *http.Request, returnTo s
 		State:         tx.State,
 		Nonce:         tx.Nonce,
 		CodeChallenge: oauth2.S256ChallengeFromVerifier(tx.Verifier),
+		Scopes:        slices.Clone(rp.cfg.Scopes),
 	}, nil
 }
 

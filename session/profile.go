@@ -67,7 +67,7 @@ const (
 )
 
 // sourceCodes turns the known claim sources into one byte each.
-var sourceCodes = [...]string{1: auth.SourceIDToken, 2: auth.SourceUserInfo, 3: auth.SourceBoth, 4: auth.SourceConflict}
+var sourceCodes = [...]string{1: "id_token", 2: "userinfo", 3: "both", 4: "conflict"}
 
 var errBadProfile = errors.New("session: stored profile is malformed")
 

@@ -20,10 +20,10 @@ func TestProfileRoundTrip(t *testing.T) {
 		{"empty", Profile{}},
 		{"typical", testProfile("00ua")},
 		{"every source", Profile{Subject: "s", Claims: []auth.Claim{
-			{Name: "a", Value: "1", Source: auth.SourceIDToken},
-			{Name: "b", Value: "2", Source: auth.SourceUserInfo},
-			{Name: "c", Value: "3", Source: auth.SourceBoth},
-			{Name: "d", Value: "4", Source: auth.SourceConflict},
+			{Name: "a", Value: "1", Source: "id_token"},
+			{Name: "b", Value: "2", Source: "userinfo"},
+			{Name: "c", Value: "3", Source: "both"},
+			{Name: "d", Value: "4", Source: "conflict"},
 			{Name: "e", Value: "5", Source: "somewhere else"},
 			{Name: "f", Value: "", Source: ""},
 		}}},
@@ -31,7 +31,7 @@ func TestProfileRoundTrip(t *testing.T) {
 		{"with the access token's expiry", Profile{Subject: "s", AccessToken: "at", AccessTokenExpiry: time.Unix(1900000000, 0).UTC()}},
 		{"long and odd values", Profile{Subject: strings.Repeat("x", 300), IDToken: strings.Repeat("t", 5000), UserInfoNote: "note",
 			AccessToken: strings.Repeat("a", 2000),
-			Claims:      []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: auth.SourceBoth}}}},
+			Claims:      []auth.Claim{{Name: "\x00<'\">", Value: "\xff\xfe" + strings.Repeat("é", 200), Source: "both"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestProfileVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseUser: %v", err)
 	}
-	want := Profile{Subject: "sub1", SID: "sid1", IDToken: "idt", Claims: []auth.Claim{{Name: "email", Value: "a@b", Source: auth.SourceUserInfo}}}
+	want := Profile{Subject: "sub1", SID: "sid1", IDToken: "idt", Claims: []auth.Claim{{Name: "email", Value: "a@b", Source: "userinfo"}}}
 	if got := profileOf(u); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -25,8 +25,8 @@ func testProfile(sub string) Profile {
 		// A made-up access token: the session keeps it for revocation.
 		AccessToken: "access-token-of-" + sub,
 		Claims: []auth.Claim{
-			{Name: "email", Value: sub + "@example.com", Source: auth.SourceBoth},
-			{Name: "sub", Value: sub, Source: auth.SourceIDToken},
+			{Name: "email", Value: sub + "@example.com", Source: "both"},
+			{Name: "sub", Value: sub, Source: "id_token"},
 		},
 	}
 }

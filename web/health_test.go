@@ -95,7 +95,7 @@ func newStoreEnv(t *testing.T) *storeEnv {
 func (e *storeEnv) signIn(t *testing.T, sub string) *http.Cookie {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	p := session.Profile{Subject: sub, Claims: []auth.Claim{{Name: "sub", Value: sub, Source: auth.SourceIDToken}}}
+	p := session.Profile{Subject: sub, Claims: []auth.Claim{{Name: "sub", Value: sub, Source: "id_token"}}}
 	if err := e.m.SignIn(rec, httptest.NewRequest(http.MethodGet, "/", nil), p); err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ func (s *Server) handleLoginRedirectPage() http.Handler {
 		Ready                          bool
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d := data{Issuer: s.cfg.Issuer, Callback: s.cfg.RedirectURI}
+		d := data{Issuer: s.cfg.Issuer, Callback: s.cfg.RedirectURI, Scopes: s.cfg.Scopes}
 		if rp, err := s.provider.RelyingParty(); err == nil {
-			d.Ready, d.AuthorizeURL, d.Scopes = true, rp.AuthorizationEndpoint(), rp.Scopes()
+			d.Ready, d.AuthorizeURL = true, rp.AuthorizationEndpoint()
 		}
 		s.render(w, r, http.StatusOK, "login-redirect", page{Title: "Login redirect", Nav: "login-redirect", Data: d})
 	})

@@ -88,7 +88,7 @@ func (s *Server) handleLoginCustomPage() http.Handler {
 			Issuer:              s.cfg.Issuer,
 			ClientID:            s.cfg.ClientID,
 			RedirectURI:         s.cfg.RedirectURI,
-			Scopes:              rp.Scopes(),
+			Scopes:              login.Scopes,
 			State:               login.State,
 			Nonce:               login.Nonce,
 			CodeChallenge:       login.CodeChallenge,

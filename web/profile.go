@@ -42,10 +42,10 @@ func (s *Server) handleProfile() http.Handler {
 
 // claimSources names where a claim came from, for the Source column.
 var claimSources = map[string]string{
-	auth.SourceIDToken:  "ID token",
-	auth.SourceUserInfo: "userinfo",
-	auth.SourceBoth:     "ID token and userinfo",
-	auth.SourceConflict: "ID token (userinfo differs)",
+	"id_token": "ID token",
+	"userinfo": "userinfo",
+	"both":     "ID token and userinfo",
+	"conflict": "ID token (userinfo differs)",
 }
 
 // profileData is what templates/profile.html shows.
@@ -151,7 +151,7 @@ func newProfilePage(p *pages) (*profilePage, error) {
 	tricky := "<script>alert('x')</script> & \"q\" +\x00 é \xff"
 	for _, note := range []string{"", tricky} {
 		claims := []auth.Claim{
-			{Name: tricky, Value: tricky, Source: auth.SourceBoth},
+			{Name: tricky, Value: tricky, Source: "both"},
 			{Name: "sub", Value: "00u1", Source: "unknown source"},
 		}
 		want, err := p.execute("profile", profileView(tricky, note, claimRows(claims), tricky))

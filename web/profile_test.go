@@ -67,10 +67,10 @@ var aliceProfile = session.Profile{
 	Subject: "00ualice",
 	IDToken: "header.payload.signature",
 	Claims: []auth.Claim{
-		{Name: "email", Value: "alice@example.com", Source: auth.SourceBoth},
-		{Name: "name", Value: "Alice <Anderson> & \"Co\" +1", Source: auth.SourceConflict},
-		{Name: "sub", Value: "00ualice", Source: auth.SourceIDToken},
-		{Name: "updated_at", Value: "2026-01-01T00:00:00Z", Source: auth.SourceUserInfo},
+		{Name: "email", Value: "alice@example.com", Source: "both"},
+		{Name: "name", Value: "Alice <Anderson> & \"Co\" +1", Source: "conflict"},
+		{Name: "sub", Value: "00ualice", Source: "id_token"},
+		{Name: "updated_at", Value: "2026-01-01T00:00:00Z", Source: "userinfo"},
 	},
 }
 
@@ -256,8 +256,8 @@ func FuzzProfilePage(f *testing.F) {
 	f.Add("Alice", "", "email", "a@example.com", "<b>&\"'+\x00")
 	f.Fuzz(func(t *testing.T, user, note, name, value, reqID string) {
 		prof := session.Profile{Subject: user, UserInfoNote: note, Claims: []auth.Claim{
-			{Name: name, Value: value, Source: auth.SourceBoth},
-			{Name: value, Value: name, Source: auth.SourceIDToken},
+			{Name: name, Value: value, Source: "both"},
+			{Name: value, Value: name, Source: "id_token"},
 		}}
 		checkProfilePage(t, p, pp, prof, reqID)
 	})

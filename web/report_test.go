@@ -175,7 +175,7 @@ func between(s, from, to string) string {
 // before the app kept reports) gets a page that says so.
 func TestReportWithoutOne(t *testing.T) {
 	e := newProfileEnv(t)
-	c := e.signIn(t, session.Profile{Subject: "00u1", Claims: []auth.Claim{{Name: "sub", Value: "00u1", Source: auth.SourceIDToken}}})
+	c := e.signIn(t, session.Profile{Subject: "00u1", Claims: []auth.Claim{{Name: "sub", Value: "00u1", Source: "id_token"}}})
 	resp := e.get(pathReport, c)
 	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="no-report"`) {
