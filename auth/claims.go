@@ -9,8 +9,8 @@ import (
 
 // Claim is one claim for display, with where it came from.
 type Claim struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
 	// Source says where the claim came from: "id_token", "userinfo",
 	// "both" (the same value in each), or "conflict" (different values;
 	// Value is the id_token's, which is signed).
