@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs the interoperability tests: builds Dex (cached in bin/, rebuilt only
-# when this module's go.mod, go.sum or the Go toolchain change) and the app,
-# then runs `go test ./...` here with their paths in DEX_BIN and APP_BIN.
+# Runs the interoperability tests: builds Dex and the app, then runs
+# `go test ./...` here with their paths in DEX_BIN and APP_BIN.
+#
+# Dex is cached outside the checkout, next to Go's own caches, in
+# ${XDG_CACHE_HOME:-~/.cache}/okta-go-sample/dex-<stamp>, where the stamp is
+# a hash of this module's go.mod and go.sum and the Go toolchain: a fresh
+# clone on a machine that ran the tests before reuses it (OKTA_SAMPLE_DEX_CACHE
+# moves it).
 #
 #   ./run-tests.sh            # all tests
 #   ./run-tests.sh -v -run Dex
@@ -12,19 +17,21 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 bin="$here/bin"
-mkdir -p "$bin"
-trap 'rm -f "$bin/dex.tmp"' EXIT
+cache="${OKTA_SAMPLE_DEX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/okta-go-sample}"
+mkdir -p "$bin" "$cache"
 
 # The stamp names what the cached binary was built from.
-stamp="$( { go version; cat "$here/go.mod" "$here/go.sum"; } | sha256sum | cut -d' ' -f1)"
-if [[ -x "$bin/dex" && "$(cat "$bin/dex.stamp" 2>/dev/null || true)" == "$stamp" ]]; then
-	echo "run-tests: using cached $bin/dex" >&2
+stamp="$( { go version; cat "$here/go.mod" "$here/go.sum"; } | sha256sum | cut -c1-16)"
+dex="$cache/dex-$stamp"
+if [[ -x "$dex" ]]; then
+	echo "run-tests: using cached $dex" >&2
 else
-	echo "run-tests: building Dex (the first build takes 2-3 minutes)" >&2
+	echo "run-tests: building Dex into $dex (the first build takes 2-5 minutes)" >&2
 	started=$SECONDS
-	(cd "$here" && go build -o "$bin/dex.tmp" github.com/dexidp/dex/cmd/dex)
-	mv "$bin/dex.tmp" "$bin/dex"
-	echo "$stamp" >"$bin/dex.stamp"
+	tmp=$(mktemp "$cache/dex.XXXXXX")
+	trap 'rm -f "$tmp"' EXIT
+	(cd "$here" && go build -o "$tmp" github.com/dexidp/dex/cmd/dex)
+	mv "$tmp" "$dex" # atomic: a concurrent run sees the old state or the whole binary
 	echo "run-tests: built Dex in $((SECONDS - started))s" >&2
 fi
 
@@ -33,4 +40,4 @@ fi
 
 cd "$here"
 # -count=1: the test cache cannot see that the binaries changed.
-DEX_BIN="$bin/dex" APP_BIN="$bin/okta-sample" go test -count=1 "$@" ./...
+DEX_BIN="$dex" APP_BIN="$bin/okta-sample" go test -count=1 "$@" ./...

@@ -5,16 +5,18 @@
 #     apt-get and --no-install-recommends (only what the tests use: no
 #     avahi, cups or systemd upgrades);
 #   - the Okta Sign-In Widget and okta-auth-js, from package-lock.json, with npm ci;
-#   - Dex, built from the Go module proxy and cached in interop/bin.
-# Then: gofmt and go vet, all Go tests (unit, HTTP end-to-end, browser)
-# with the race detector, the Dex interop test, and each fuzz target for
-# FUZZTIME (default here 5s, as many targets at a time as there are CPUs; run
+#   - Dex, built from the Go module proxy and cached in ~/.cache/okta-go-sample
+#     (interop/run-tests.sh).
+# Then: gofmt and go vet; at once, all Go tests but the browser tests with
+# the race detector (unit, HTTP end-to-end, real processes), the browser
+# tests, and the Dex interop test; then each fuzz target for FUZZTIME
+# (default here 3s, as many targets at a time as there are CPUs; run
 # scripts/fuzz.sh alone to fuzz longer: 15s by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FUZZTIME="${FUZZTIME:-5s}"
+export FUZZTIME="${FUZZTIME:-3s}"
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %ds)\n' "$*" "$SECONDS"; }
 
 step "dependencies"
 missing=()
@@ -52,11 +54,41 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-step "go test (unit, HTTP end-to-end, browser) with -race"
-go test -race -count=1 ./...
-
-step "interop: Dex"
-interop/run-tests.sh
+# The three test suites run at once, each into its own log, printed whole
+# as each ends: the browser tests wait on Chromium and the others wait on
+# timeouts and child processes, so together they keep both CPUs busy.
+#   - every package but e2e/, with the race detector;
+#   - e2e/, the real-browser tests. The test process only drives Chromium
+#     and the app runs as its own process, so -race there would check
+#     only the driver (TestMain builds the app; see e2e/main_test.go);
+#   - the Dex interop test.
+step "go test (unit, HTTP end-to-end with -race; browser; Dex interop)"
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+declare -A suite=()
+start_suite() {
+  local name=$1
+  shift
+  "$@" >"$logs/${#suite[@]}" 2>&1 &
+  suite[$!]="${#suite[@]} $name"
+}
+start_suite "go test -race (all but e2e)" go test -race -count=1 $(go list ./... | grep -v /e2e)
+start_suite "go test ./e2e (browser)" go test -count=1 ./e2e
+start_suite "interop: Dex" interop/run-tests.sh
+failed=()
+while ((${#suite[@]})); do
+  status=0
+  wait -n -p done "${!suite[@]}" || status=$?
+  log=${suite[$done]%% *} name=${suite[$done]#* }
+  unset "suite[$done]"
+  printf -- '-- %s: %s at %ds\n' "$name" "$([ "$status" = 0 ] && echo ok || echo "FAILED ($status)")" "$SECONDS"
+  cat "$logs/$log"
+  [ "$status" = 0 ] || failed+=("$name")
+done
+if ((${#failed[@]})); then
+  echo "failed: ${failed[*]}" >&2
+  exit 1
+fi
 
 step "fuzzing (FUZZTIME=$FUZZTIME per target)"
 scripts/fuzz.sh
