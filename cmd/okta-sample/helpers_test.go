@@ -118,6 +118,7 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 	if err != nil {
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for run's end
 			t.Fatalf("run returned early: %v\nstderr:\n%s", err, a.Logs.String())
 		default:
 		}
