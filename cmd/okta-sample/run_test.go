@@ -152,9 +152,11 @@ func TestDevWithTheExampleFile(t *testing.T) {
 	// The example's redirect URI is on 8080, which may be taken here. On
 	// a port other than 0 the single-page app would take its default,
 	// 8082, which may be taken too.
-	port := strconv.Itoa(freePort(t))
-	a := startApp(t, map[string]string{"REDIRECT_URI": "http://localhost:" + port + "/authorization-code/callback"},
-		"-dev", "-config", path, "-addr", "127.0.0.1:"+port, "-spa-addr", "127.0.0.1:0")
+	a := startOnPort(t, func(port int) (*runningApp, error) {
+		p := strconv.Itoa(port)
+		return tryStartAppVia(t, http.DefaultClient, map[string]string{"REDIRECT_URI": "http://localhost:" + p + "/authorization-code/callback"},
+			"-dev", "-config", path, "-addr", "127.0.0.1:"+p, "-spa-addr", "127.0.0.1:0")
+	})
 	banner := a.Stdout.String()
 	for _, name := range []string{"issuer", "oktaUrl", "clientId", "clientSecret"} {
 		if want := "-dev ignores: " + name + " (from file " + path + ")"; !strings.Contains(banner, want) {
