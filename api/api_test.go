@@ -26,6 +26,7 @@ const (
 // the status, the challenge, the JSON error and that the answer never
 // repeats the token.
 func TestTokenRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, nil)
 	now := testNow()
 	good := f.token(t, nil, testprovider.SignPublished, nil)
@@ -193,6 +194,7 @@ func checkMessages(t *testing.T, w *httptest.ResponseRecorder) {
 // TestProviderNotReady: before discovery, tokens cannot be checked: 503,
 // with Retry-After, never a 500 nor a success.
 func TestProviderNotReady(t *testing.T) {
+	t.Parallel()
 	h, err := api.New(api.Config{Provider: downProvider{}, Audience: audience, ClientIDs: []string{spaClient}, RequiredScope: "openid"})
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +210,7 @@ func TestProviderNotReady(t *testing.T) {
 
 // TestRequestWithBody: a GET with a body is refused without reading it.
 func TestRequestWithBody(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, nil)
 	r := httptest.NewRequest(http.MethodGet, api.MessagesPath, strings.NewReader(strings.Repeat("x", 1<<20)))
 	r.Header.Set("Authorization", "Bearer "+f.token(t, nil, testprovider.SignPublished, nil))
@@ -223,6 +226,7 @@ func TestRequestWithBody(t *testing.T) {
 // (auth.Config.JWKSRefetchBurst), because the API uses the login's key set,
 // and a good token still works from the cache.
 func TestSharedKeySetRefetchLimit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(c *auth.Config) { c.JWKSRefetchBurst = 2; c.JWKSRefetchEvery = time.Hour }, nil)
 	good := f.token(t, nil, testprovider.SignPublished, nil)
 	if w := f.get(bearer("Bearer "+good), ""); w.Code != http.StatusOK {
@@ -252,6 +256,7 @@ func TestSharedKeySetRefetchLimit(t *testing.T) {
 
 // TestNewRefusesBadConfig: every missing or unsafe setting is reported.
 func TestNewRefusesBadConfig(t *testing.T) {
+	t.Parallel()
 	ok := api.Config{Provider: downProvider{}, Audience: audience, ClientIDs: []string{spaClient}, RequiredScope: "openid"}
 	tests := []struct {
 		name string
@@ -287,6 +292,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 // TestHugeHeaderThroughAServer: a header beyond the server's
 // MaxHeaderBytes never reaches the API; net/http answers 431.
 func TestHugeHeaderThroughAServer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, nil)
 	srv := httptest.NewUnstartedServer(f.api)
 	srv.Config.MaxHeaderBytes = 64 << 10
@@ -327,6 +333,7 @@ func dexShaped(t *testing.T, f *fixture) string {
 
 // TestOtherMethods: the route answers GET, HEAD and OPTIONS only.
 func TestOtherMethods(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, nil)
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		t.Run(m, func(t *testing.T) {

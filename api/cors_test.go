@@ -14,6 +14,7 @@ import (
 // TestCORS: only the allowed origin, exactly, gets CORS headers; every
 // answer varies by Origin; a preflight from it may send Authorization.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, nil)
 	good := "Bearer " + f.token(t, nil, testprovider.SignPublished, nil)
 	tests := []struct {
@@ -91,6 +92,7 @@ func TestCORS(t *testing.T) {
 // TestNoCORSConfigured: with no allowed origins, even the would-be SPA
 // origin gets no CORS header.
 func TestNoCORSConfigured(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil, func(c *api.Config) { c.AllowedOrigins = nil })
 	r := httptest.NewRequest(http.MethodOptions, api.MessagesPath, nil)
 	r.Header.Set("Origin", spaOrigin)

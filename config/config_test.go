@@ -91,6 +91,7 @@ const goodFile = `{
 }`
 
 func TestLoadFile(t *testing.T) {
+	t.Parallel()
 	cfg, err := resolve(Options{File: writeFile(t, goodFile)})
 	if err != nil {
 		t.Fatalf("resolve: %v", err)
@@ -117,6 +118,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestEnvOverridesFile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -219,6 +221,7 @@ func TestDefaultFileIsRead(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		file    string
@@ -264,6 +267,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestUnknownKeysNameTheClosestKnownKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		file    string
@@ -300,6 +304,7 @@ func TestUnknownKeysNameTheClosestKnownKey(t *testing.T) {
 }
 
 func TestEveryTypeErrorIsReportedAtOnce(t *testing.T) {
+	t.Parallel()
 	const file = `{
   "oktaSample": {
     "oidc": {
@@ -334,6 +339,7 @@ func TestEveryTypeErrorIsReportedAtOnce(t *testing.T) {
 }
 
 func TestObjectsOfTheWrongTypeAndDuplicates(t *testing.T) {
+	t.Parallel()
 	const file = `{"oktaSample": {"oidc": "https://dev-1.okta.com", "server": {"port": 8080, "port": 9090}}}`
 	_, err := Load(Options{File: writeFile(t, file)})
 	ps := problems(t, err)
@@ -421,6 +427,7 @@ func TestIssuerTrailingSlash(t *testing.T) {
 }
 
 func TestOktaURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, oktaURL, wantErr string
 	}{
@@ -451,6 +458,7 @@ func TestOktaURL(t *testing.T) {
 }
 
 func TestOrgURL(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ issuer, want string }{
 		{"https://dev-1.okta.com/oauth2/default", "https://dev-1.okta.com"},
 		{"https://dev-1.okta.com/oauth2/aus1x2/", "https://dev-1.okta.com"},
@@ -475,6 +483,7 @@ func exampleFile(t *testing.T) string {
 }
 
 func TestDevWithTheExampleFile(t *testing.T) {
+	t.Parallel()
 	path := exampleFile(t)
 	if _, err := Load(Options{File: path}); err == nil || !strings.Contains(err.Error(), "placeholder") {
 		t.Fatalf("the example file without -dev: got %v, want placeholder problems", err)
@@ -591,6 +600,7 @@ func TestSourceOfEachSetting(t *testing.T) {
 }
 
 func TestResolveReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	const secret = "{clientSecret}"
 	path := writeFile(t, `{"oktaSample": {"oidc": {
 		"oktaUrl": "https://{yourOktaDomain}",
@@ -722,6 +732,7 @@ func TestResolveChecksTheBoundPort(t *testing.T) {
 }
 
 func TestResolvedConfigIsIndependentOfTheDraft(t *testing.T) {
+	t.Parallel()
 	path := writeFile(t, `{"oktaSample": {"oidc": {"issuer": "https://dev-1.okta.com/oauth2/default/", "clientId": "0oa1", "clientSecret": "s3cret-value"}}}`)
 	d, err := Load(Options{File: path})
 	if err != nil {
@@ -742,6 +753,7 @@ func TestResolvedConfigIsIndependentOfTheDraft(t *testing.T) {
 }
 
 func TestMaskedNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Issuer: "https://x.okta.com/oauth2/default", ClientID: "0oa1", ClientSecret: "super-secret-value", RedirectURI: "http://localhost:8080/cb",
 		CookieKeys: [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210")},
 		RedisURL:   "redis://app:redis-pass-value@redis.example.com:6379/0"}
@@ -765,6 +777,7 @@ func TestMaskedNeverShowsSecrets(t *testing.T) {
 }
 
 func TestProblemsFromEveryStageAreReportedTogether(t *testing.T) {
+	t.Parallel()
 	path := writeFile(t, `{"oktaSample":{"oidc":{"clientId":"{clientId}", "isuer": "x"},"server":{"port":"x"}}}`)
 	_, err := Load(Options{File: path, Getenv: env(map[string]string{
 		"ISSUER":             "http://evil.example/oauth2/default",
@@ -782,6 +795,7 @@ func TestProblemsFromEveryStageAreReportedTogether(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	known := []string{"oktaUrl", "issuer", "clientId", "clientSecret", "redirectUri"}
 	for _, tt := range []struct{ name, want string }{
 		{"isuer", "issuer"},
@@ -804,6 +818,7 @@ func TestClosest(t *testing.T) {
 // TestReadmeDocumentsEverySetting keeps the README's configuration table
 // in step with the settings: every variable, file key and flag appears.
 func TestReadmeDocumentsEverySetting(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)

@@ -79,6 +79,7 @@ func TestPublicURL(t *testing.T) {
 }
 
 func TestPublicURLFromTheFile(t *testing.T) {
+	t.Parallel()
 	path := writeFile(t, `{"oktaSample": {"oidc": {"issuer": "https://dev-1.okta.com/oauth2/default", "clientId": "0oa1", "clientSecret": "s3cret-value"},
 		"server": {"publicUrl": "https://app.example.com", "redisUrl": "redis://127.0.0.1:6379/0"}}}`)
 	cfg, err := resolve(Options{File: path, Getenv: env(map[string]string{"OKTA_SAMPLE_COOKIE_KEY": testKey(1)})})

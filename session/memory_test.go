@@ -28,6 +28,7 @@ func live(st *MemoryStore, names ...string) []string {
 }
 
 func TestMemoryStoreEvictsLeastRecentlyUsed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		used []string // read, in this order, after adding a, b, c
@@ -69,6 +70,7 @@ func TestMemoryStoreEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestMemoryStoreExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clock := fakeclock.New(start)
 	st := NewMemoryStore(MemoryOptions{Now: clock.Now})
@@ -118,6 +120,7 @@ func TestMemoryStoreExpiry(t *testing.T) {
 // TestMemoryStoreIndexesFollowDeletes: whichever way a session ends, it
 // leaves neither index.
 func TestMemoryStoreIndexesFollowDeletes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := NewMemoryStore(MemoryOptions{MaxSessions: 2})
 	now := time.Now()

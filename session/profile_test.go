@@ -12,6 +12,7 @@ import (
 )
 
 func TestProfileRoundTrip(t *testing.T) {
+	t.Parallel()
 	signedIn := time.Unix(1700000000, 123).UTC()
 	tests := []struct {
 		name string
@@ -52,6 +53,7 @@ func TestProfileRoundTrip(t *testing.T) {
 // token's expiry was kept wrote it: the same user and tokens, the expiry
 // unknown.
 func TestProfileVersion2(t *testing.T) {
+	t.Parallel()
 	v2 := "\x02" + "\x04sub1" + "\x04sid1" + "\x03idt" + "\x00" + "\x02at" + "\x02rt" + "\x01" + "\x02" + "\x05email" + "\x03a@b"
 	u, err := parseUser(v2, time.Time{})
 	if err != nil {
@@ -67,6 +69,7 @@ func TestProfileVersion2(t *testing.T) {
 // were kept wrote it (a store such as Redis outlives a deployment): the
 // same user, with no tokens to revoke.
 func TestProfileVersion1(t *testing.T) {
+	t.Parallel()
 	v1 := "\x01" + "\x04sub1" + "\x04sid1" + "\x03idt" + "\x00" + "\x01" + "\x02" + "\x05email" + "\x03a@b"
 	u, err := parseUser(v1, time.Time{})
 	if err != nil {
@@ -79,6 +82,7 @@ func TestProfileVersion1(t *testing.T) {
 }
 
 func TestDecodeProfileRefusesMalformed(t *testing.T) {
+	t.Parallel()
 	good := encodeProfile(testProfile("00ua"))
 	tests := []struct {
 		name string
@@ -104,6 +108,7 @@ func TestDecodeProfileRefusesMalformed(t *testing.T) {
 }
 
 func TestDisplayName(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		claims []auth.Claim

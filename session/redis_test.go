@@ -22,6 +22,7 @@ import (
 // comment and the README promise: their names, their contents, and a TTL
 // on every one of them.
 func TestRedisKeys(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := redistest.New(t)
 	client := newTestRedisClient(t, srv.URL())
@@ -118,6 +119,7 @@ func TestRedisKeys(t *testing.T) {
 // half-written; once Redis is back, everything works again with the same
 // client.
 func TestRedisOutage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := redistest.New(t)
 	client := newTestRedisClient(t, srv.URL())
@@ -188,6 +190,7 @@ func waitForRedis(t *testing.T, client *redis.Client) {
 }
 
 func TestRedisSpentStates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := redistest.New(t)
 	client := newTestRedisClient(t, srv.URL())
@@ -239,6 +242,7 @@ func TestRedisSpentStates(t *testing.T) {
 }
 
 func TestNewRedisClient(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		url         string

@@ -49,6 +49,7 @@ func tokensOf(t *testing.T, m *Manager, cookie *http.Cookie) Tokens {
 // else; a caller that saw tokens already renewed gets them without a
 // renewal; a failed renewal changes nothing; a gone session says so.
 func TestRefreshTokens(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, _ storeKind) {
 		m := New(Options{Store: st, Now: clock.Now})
 		p := testProfile("00ua")
@@ -108,6 +109,7 @@ func TestRefreshTokens(t *testing.T) {
 // TestRefreshTokensEndedMeanwhile: a session signed out while its tokens
 // were being renewed stays signed out, and the new tokens are dropped.
 func TestRefreshTokensEndedMeanwhile(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, _ storeKind) {
 		m := New(Options{Store: st, Now: clock.Now})
 		p := testProfile("00ua")
@@ -132,6 +134,7 @@ func TestRefreshTokensEndedMeanwhile(t *testing.T) {
 // and across replicas that share Redis (each replica its own Manager),
 // and all get the renewed tokens.
 func TestConcurrentRefreshes(t *testing.T) {
+	t.Parallel()
 	kinds := storeKinds(t)
 	for _, kind := range kinds {
 		t.Run(kind.name, func(t *testing.T) {
@@ -174,6 +177,7 @@ func TestConcurrentRefreshes(t *testing.T) {
 
 // TestExpiresWithin: when a token is due for a refresh.
 func TestExpiresWithin(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		expiry time.Time
@@ -202,6 +206,7 @@ func httptestRecorder() http.ResponseWriter { return httptest.NewRecorder() }
 // version 3 profile (before the expiry was kept) is renewed into the
 // current version.
 func TestReportSurvivesARefresh(t *testing.T) {
+	t.Parallel()
 	idToken := testJWT(testIDHeader, testIDPayload)
 	loginAT := testJWT(`{"alg":"RS256","kid":"MSADMILGTEIECJYVKPBR24LGPC","typ":"at+jwt"}`, testATPayload)
 	rep := testReport(idToken)

@@ -66,6 +66,7 @@ func testReport(idToken string) *auth.Report {
 }
 
 func TestReportRoundTrip(t *testing.T) {
+	t.Parallel()
 	idToken := testJWT(testIDHeader, testIDPayload)
 	failed := testReport(idToken)
 	failed.Failed = "id_token"
@@ -120,6 +121,7 @@ func TestReportRoundTrip(t *testing.T) {
 // profile stored before reports existed (version 1) still reads, without
 // one.
 func TestReportInTheProfile(t *testing.T) {
+	t.Parallel()
 	idToken := testJWT(testIDHeader, testIDPayload)
 	p := testProfile("00u1")
 	p.IDToken = idToken
@@ -154,6 +156,7 @@ func TestReportInTheProfile(t *testing.T) {
 // not undo the session's memory budget, and the tokens the session keeps
 // anyway are not stored again.
 func TestReportIsCompact(t *testing.T) {
+	t.Parallel()
 	idToken := testJWT(testIDHeader, testIDPayload)
 	accessToken := testJWT(`{"alg":"RS256","kid":"MSADMILGTEIECJYVKPBR24LGPC","typ":"at+jwt"}`, testATPayload)
 	rep := testReport(idToken)
@@ -178,6 +181,7 @@ func TestReportIsCompact(t *testing.T) {
 }
 
 func TestDecodeReportRefusesMalformed(t *testing.T) {
+	t.Parallel()
 	good := encodeReport(testReport(testJWT(testIDHeader, testIDPayload)), "", "")
 	tests := []struct {
 		name string

@@ -70,6 +70,7 @@ func current(t *testing.T, m *Manager, cookie *http.Cookie) string {
 }
 
 func TestSignInRenewsAndSignOutEnds(t *testing.T) {
+	t.Parallel()
 	for _, secure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("secure=%v", secure), func(t *testing.T) {
 			m := New(Options{Secure: secure})
@@ -120,6 +121,7 @@ func TestSignInRenewsAndSignOutEnds(t *testing.T) {
 }
 
 func TestCurrentWithoutASession(t *testing.T) {
+	t.Parallel()
 	m := New(Options{})
 	signIn(t, m, nil, testProfile("00ua"))
 	tests := []struct {
@@ -146,6 +148,7 @@ func TestCurrentWithoutASession(t *testing.T) {
 }
 
 func TestCurrentReturnsTheProfile(t *testing.T) {
+	t.Parallel()
 	clock := fakeclock.New(start)
 	m := New(Options{Now: clock.Now})
 	want := testProfile("00ua")
@@ -194,6 +197,7 @@ func (s *countingStore) Add(ctx context.Context, key Key, rec Record, expires ti
 // past the idle timeout while in use, ends after an idle timeout without
 // use, and ends at its absolute lifetime however busy.
 func TestIdleTimeoutAndLifetime(t *testing.T) {
+	t.Parallel()
 	const idle, lifetime = 10 * time.Minute, time.Hour
 	newManager := func() (*Manager, *countingStore, *fakeclock.Clock) {
 		clock := fakeclock.New(start)
@@ -266,6 +270,7 @@ func TestIdleTimeoutAndLifetime(t *testing.T) {
 // oldest session, by sign-in time, even when sign-ins are a millisecond
 // apart or at the same instant; other users keep theirs.
 func TestMaxSessionsPerUser(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		step time.Duration // between sign-ins
@@ -301,6 +306,7 @@ func TestMaxSessionsPerUser(t *testing.T) {
 }
 
 func TestSignInAtAnEarlierTimeEndsFirst(t *testing.T) {
+	t.Parallel()
 	// Replicas' clocks differ: order is by the sign-in time recorded, not
 	// by arrival.
 	m := New(Options{MaxSessionsPerUser: 2})
@@ -325,6 +331,7 @@ func TestSignInAtAnEarlierTimeEndsFirst(t *testing.T) {
 }
 
 func TestEndBySubjectAndSID(t *testing.T) {
+	t.Parallel()
 	m := New(Options{})
 	ctx := context.Background()
 	a1 := signIn(t, m, nil, testProfile("00ua"))
@@ -366,6 +373,7 @@ func TestEndBySubjectAndSID(t *testing.T) {
 // TestStoreNeverSeesTheID: what reaches the store cannot be replayed as a
 // cookie.
 func TestStoreNeverSeesTheID(t *testing.T) {
+	t.Parallel()
 	st := &countingStore{Store: NewMemoryStore(MemoryOptions{})}
 	m := New(Options{Store: st})
 	c := signIn(t, m, nil, testProfile("00ua"))
@@ -396,6 +404,7 @@ func (failingStore) DeleteBySubject(context.Context, string) (int, error)   { re
 func (failingStore) DeleteBySID(context.Context, string) (int, error)       { return 0, errDown }
 
 func TestStoreErrorsReachTheCaller(t *testing.T) {
+	t.Parallel()
 	m := New(Options{Store: failingStore{}})
 	c := &http.Cookie{Name: CookieName, Value: strings.Repeat("A", idLen)}
 	if _, _, err := m.Current(request(c)); err == nil {
@@ -420,6 +429,7 @@ func TestStoreErrorsReachTheCaller(t *testing.T) {
 }
 
 func TestUnreadableProfileIsAnError(t *testing.T) {
+	t.Parallel()
 	st := NewMemoryStore(MemoryOptions{})
 	m := New(Options{Store: st})
 	c := signIn(t, m, nil, testProfile("00ua"))
@@ -442,6 +452,7 @@ func TestUnreadableProfileIsAnError(t *testing.T) {
 }
 
 func TestIDFromCookieHeader(t *testing.T) {
+	t.Parallel()
 	id, id2 := strings.Repeat("A", idLen), strings.Repeat("B", idLen)
 	tests := []struct {
 		name  string

@@ -162,6 +162,7 @@ func addTo(t *testing.T, st Store, name string, rec Record, expires time.Time, m
 }
 
 func TestStoreGetAndExpiry(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, _ storeKind) {
 		ctx := context.Background()
 		rec := record("00ua", start)
@@ -220,6 +221,7 @@ func TestStoreGetAndExpiry(t *testing.T) {
 }
 
 func TestStoreMissingSessions(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, _ *fakeclock.Clock, kind storeKind) {
 		ctx := context.Background()
 		if _, _, err := st.Get(ctx, key("x")); !errors.Is(err, ErrNotFound) {
@@ -249,6 +251,7 @@ func TestStoreMissingSessions(t *testing.T) {
 // SignedIn and then by the order of Add, whatever order they arrive in;
 // other users keep theirs.
 func TestStoreMaxPerUser(t *testing.T) {
+	t.Parallel()
 	names := func(n int) []string {
 		var out []string
 		for i := range n {
@@ -296,6 +299,7 @@ func TestStoreMaxPerUser(t *testing.T) {
 // TestStoreExpiredSessionsDoNotCount: a user's expired sessions leave room
 // for new ones instead of pushing live ones out.
 func TestStoreExpiredSessionsDoNotCount(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, _ storeKind) {
 		// The expired one is not the oldest: counting it would end "a".
 		addTo(t, st, "a", record("00ua", start), start.Add(time.Hour), 3)
@@ -315,6 +319,7 @@ func TestStoreExpiredSessionsDoNotCount(t *testing.T) {
 // TestStoreIndexesFollowDeletes: whichever way a session ends, it leaves
 // both indexes, and ending everything leaves nothing behind.
 func TestStoreIndexesFollowDeletes(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, _ *fakeclock.Clock, kind storeKind) {
 		ctx := context.Background()
 		add := func(name, sub, sid string, signedIn time.Time, maxPerUser int) {
@@ -375,6 +380,7 @@ func TestStoreIndexesFollowDeletes(t *testing.T) {
 // TestStoreConcurrentSignIns: many sign-ins of one user at once never
 // leave more than the limit (run with -race).
 func TestStoreConcurrentSignIns(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, _ *fakeclock.Clock, _ storeKind) {
 		ctx := context.Background()
 		var names []string
@@ -405,6 +411,7 @@ func TestStoreConcurrentSignIns(t *testing.T) {
 // session cap, the idle timeout and the absolute lifetime, sign-out, and
 // ending by subject and by sid.
 func TestManagerOverStores(t *testing.T) {
+	t.Parallel()
 	const idle, lifetime = 10 * time.Minute, time.Hour
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, _ storeKind) {
 		m := New(Options{Store: st, Now: clock.Now, IdleTimeout: idle, Lifetime: lifetime})

@@ -16,6 +16,7 @@ import (
 // TestStoreUpdate: Update replaces the data of a live session and keeps
 // everything else; a missing or expired session stays gone.
 func TestStoreUpdate(t *testing.T) {
+	t.Parallel()
 	forEachStore(t, func(t *testing.T, st Store, clock *fakeclock.Clock, kind storeKind) {
 		ctx := context.Background()
 		rec := Record{Subject: "00u1", SID: "sid1", SignedIn: start, Deadline: start.Add(12 * time.Hour), Data: "old"}
@@ -57,6 +58,7 @@ func TestStoreUpdate(t *testing.T) {
 // TestRedisLock: one holder at a time across clients; a lock frees itself
 // after its ttl; unlocking never frees another holder's lock.
 func TestRedisLock(t *testing.T) {
+	t.Parallel()
 	srv := redistest.New(t)
 	open := func() *RedisStore {
 		st, err := NewRedisStore(RedisOptions{Client: newTestRedisClient(t, srv.URL()), Prefix: "locktest:"})
@@ -120,6 +122,7 @@ func TestRedisLock(t *testing.T) {
 // TestKeyedMutex: one holder per key, others wait; a wait ends with its
 // context; nothing stays in the map.
 func TestKeyedMutex(t *testing.T) {
+	t.Parallel()
 	var k keyedMutex
 	ctx := context.Background()
 	unlock, err := k.lock(ctx, key("s"))

@@ -8,6 +8,7 @@ import (
 // TestTokenClaims: a JWT's payload is decoded for display, times also as
 // dates; anything that is not a JWT is opaque, never an error.
 func TestTokenClaims(t *testing.T) {
+	t.Parallel()
 	jwt := func(payload string) string {
 		return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
 	}
@@ -44,6 +45,7 @@ func TestTokenClaims(t *testing.T) {
 // TestPrintableChallenge: the API's challenge is shown only when it is
 // short printable ASCII.
 func TestPrintableChallenge(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{`Bearer realm="api", error="invalid_token"`, `Bearer realm="api", error="invalid_token"`},
 		{"", "no WWW-Authenticate challenge."},

@@ -16,6 +16,7 @@ const atkLoginCustomPath = "/authorization-code/login-custom"
 // links; it spends nothing, so the login it names can still finish, and
 // the code reaches neither the page nor the log.
 func TestCallbackMagicLink(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	cb := b.authorize(b.startLogin(""), nil)
@@ -60,6 +61,7 @@ func TestCallbackMagicLink(t *testing.T) {
 // browser back to the custom login page, which starts a new login and
 // says why; nothing is exchanged and no session is made.
 func TestCallbackInteractionRequired(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	authURL, err := url.Parse(b.startLogin("/authorization-code/profile"))

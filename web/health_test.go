@@ -121,6 +121,7 @@ func (e *storeEnv) do(method, path string, c *http.Cookie) (int, string) {
 // silent sign-out, and the error reaches the log, not the page; once it
 // answers again, the same session works.
 func TestSessionStoreDown(t *testing.T) {
+	t.Parallel()
 	e := newStoreEnv(t)
 	c := e.signIn(t, "00ua")
 	if code, body := e.do(http.MethodGet, pathProfile, c); code != http.StatusOK || !strings.Contains(body, `id="claim-sub">00ua<`) {
@@ -156,6 +157,7 @@ func TestSessionStoreDown(t *testing.T) {
 // session store does not answer and 200 once it does, and asks the store
 // at most once a second, however often it is asked itself.
 func TestHealthzChecksTheStoreOnceASecond(t *testing.T) {
+	t.Parallel()
 	e := newStoreEnv(t)
 	steps := []struct {
 		name       string

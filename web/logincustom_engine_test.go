@@ -28,6 +28,7 @@ const engineMarker = `id="widget-engine"`
 // the org, or the one the setting forces, and says which and why; its
 // side panel explains that mode's steps.
 func TestLoginCustomEngine(t *testing.T) {
+	t.Parallel()
 	idx := startDevProviderEngine(t, devprovider.EngineIdentity, testAppOrigin)
 	v1 := startDevProviderEngine(t, devprovider.EngineClassic, testAppOrigin)
 	tests := []struct {
@@ -84,6 +85,7 @@ func TestLoginCustomEngine(t *testing.T) {
 // missing; with the classic mode forced, the missing Authentication API;
 // with the Identity Engine mode forced, the widget all the same.
 func TestLoginCustomNotOkta(t *testing.T) {
+	t.Parallel()
 	issuer := startPlainProvider(t)
 	tests := []struct {
 		name        string
@@ -171,6 +173,7 @@ func (b *appBrowser) get(path string) *http.Response {
 // through the app's handler: the page's values, the IDX API as the widget
 // uses it, and the callback with the interaction code, to the profile.
 func TestLoginCustomIdentityEngineLogin(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProviderEngine(t, devprovider.EngineIdentity, testAppOrigin)
 	carol := devprovider.DemoUsers()[2]
 	tests := []struct {
@@ -223,6 +226,7 @@ func TestLoginCustomIdentityEngineLogin(t *testing.T) {
 // app's handler: the Authentication API, /authorize with the session
 // token, the callback with the code.
 func TestLoginCustomClassicLogin(t *testing.T) {
+	t.Parallel()
 	issuer := startDevProviderEngine(t, devprovider.EngineClassic, testAppOrigin)
 	logs := &logbuf.Buffer{}
 	h := newTestServerFor(t, engineConfig(issuer, ""), CDNWidget(), slog.New(slog.NewTextHandler(logs, nil)))
@@ -274,6 +278,7 @@ func TestLoginCustomClassicLogin(t *testing.T) {
 }
 
 func TestLoginFlow(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		grant, start, want string
 	}{

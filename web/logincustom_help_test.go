@@ -14,6 +14,7 @@ import (
 // mode both lead to the development provider's help page, which answers;
 // with a real org the page sends none, so the widget keeps its defaults.
 func TestLoginCustomHelpLinks(t *testing.T) {
+	t.Parallel()
 	if devHelpPath != devprovider.HelpPagePath {
 		t.Fatalf("devHelpPath %q, want the provider's HelpPagePath %q", devHelpPath, devprovider.HelpPagePath)
 	}

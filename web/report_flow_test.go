@@ -80,6 +80,7 @@ func (e *attackEnv) wantNoSecretIn(t *testing.T, what, page string) {
 // it compared, and the diagram; it holds no secret, and only the signed-in
 // user sees it.
 func TestReportPage(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	e.op.Misbehave(testprovider.Misbehaviour{Claims: func(c map[string]any) {
 		c["nbf"] = time.Now().Add(-time.Minute).Unix()
@@ -167,6 +168,7 @@ func TestReportPage(t *testing.T) {
 // TestReportPageUserInfoUnavailable: a login without userinfo says why in
 // the report, and the rest of it stands.
 func TestReportPageUserInfoUnavailable(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	e.op.Misbehave(testprovider.Misbehaviour{UserInfo: testprovider.UserInfoError})
 	b := e.newBrowser(t)
@@ -199,6 +201,7 @@ type diagnosisCase struct {
 // with the failed check's values; the log names the cause; neither holds a
 // secret.
 func TestLoginDiagnosis(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	issuer, clientID, org := e.op.Issuer(), e.op.ClientID(), e.op.URL()
 	kid := e.op.PublishedKID()
@@ -334,6 +337,7 @@ func between(s, from, to string) string {
 // secret is told so, by the provider's own refusal, and the secret is in
 // neither the page nor the log.
 func TestLoginDiagnosisWrongSecret(t *testing.T) {
+	t.Parallel()
 	const wrong = "wrong-secret-0123456789abcdef"
 	app := httptest.NewUnstartedServer(nil)
 	appURL := "http://" + app.Listener.Addr().String()
@@ -373,6 +377,7 @@ func TestLoginDiagnosisWrongSecret(t *testing.T) {
 // TestErrorDescriptionShown: the provider's error_description is on the
 // page, escaped and cut short, and in the log.
 func TestErrorDescriptionShown(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	authURL := b.startLogin("")
@@ -397,6 +402,7 @@ func TestErrorDescriptionShown(t *testing.T) {
 // logout cookie and shows "You are signed out" once, at a clean URL. A
 // state that is not the browser's shows the overview without it.
 func TestLogoutSignedOut(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	logout := func(b *browser) (toProvider string) {
 		t.Helper()
@@ -455,6 +461,7 @@ func TestLogoutSignedOut(t *testing.T) {
 // app's own error page, not a bare text/plain 403, and a log line that
 // says why.
 func TestCrossOriginLogoutPage(t *testing.T) {
+	t.Parallel()
 	e := newAttackEnv(t, testprovider.Config{})
 	b := e.newBrowser(t)
 	b.mustLogin()

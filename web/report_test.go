@@ -96,6 +96,7 @@ func signInWidget(t *testing.T, b *appBrowser, user, password string) string {
 // login through the Sign-In Widget names its flow, draws it, shows the
 // access token (a JWT there) decoded, and holds no secret.
 func TestReportFlows(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		engine      devprovider.Engine
 		flow        string
@@ -174,6 +175,7 @@ func between(s, from, to string) string {
 // TestReportWithoutOne: a session made without a report (one signed in
 // before the app kept reports) gets a page that says so.
 func TestReportWithoutOne(t *testing.T) {
+	t.Parallel()
 	e := newProfileEnv(t)
 	c := e.signIn(t, session.Profile{Subject: "00u1", Claims: []auth.Claim{{Name: "sub", Value: "00u1", Source: "id_token"}}})
 	resp := e.get(pathReport, c)
@@ -187,6 +189,7 @@ func TestReportWithoutOne(t *testing.T) {
 // the repository with that function in it, and every rule auth records has
 // a description.
 func TestReportRulesNameRealCode(t *testing.T) {
+	t.Parallel()
 	refs := []sourceRef{sourceBegin, sourceExchange, sourceKeys, sourceSession,
 		{"auth/callback.go", "Finish"}, {"auth/callback.go", "userInfo"}, {"auth/idtoken.go", "verifyIDToken, checkClaims"}}
 	for _, info := range reportRules {
@@ -240,6 +243,7 @@ func testReport(grant, start string) *auth.Report {
 // only when there was one, ends at the failure in red, and is well-formed
 // SVG.
 func TestDiagram(t *testing.T) {
+	t.Parallel()
 	failed := func(step, rule, got string) *auth.Report {
 		r := testReport("authorization_code", pathLogin)
 		r.Failed = step
@@ -333,6 +337,7 @@ func TestDiagram(t *testing.T) {
 }
 
 func TestIssuerDiagnosis(t *testing.T) {
+	t.Parallel()
 	s := &Server{}
 	for _, tc := range []struct{ configured, got, cause string }{
 		{"https://dev-1.okta.com/oauth2/default", "https://dev-1.okta.com", "issuer-org-vs-custom"},
@@ -355,6 +360,7 @@ func TestIssuerDiagnosis(t *testing.T) {
 // TestDiscoveryProblem: the overview says in plain words why the provider
 // cannot be reached.
 func TestDiscoveryProblem(t *testing.T) {
+	t.Parallel()
 	s := &Server{cfg: config.Config{Issuer: "https://dev-1.okta.com/oauth2/default", ProviderTimeout: 10 * time.Second}}
 	wrap := func(err error) error {
 		return fmt.Errorf("%w: %w", auth.ErrNotReady, fmt.Errorf("auth: discovery at https://dev-1.okta.com/oauth2/default/.well-known/openid-configuration failed: %w", err))
@@ -382,6 +388,7 @@ func TestDiscoveryProblem(t *testing.T) {
 }
 
 func TestHumanDuration(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		d    time.Duration
 		want string
@@ -401,6 +408,7 @@ func TestHumanDuration(t *testing.T) {
 }
 
 func TestBreakable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"http://127.0.0.1:8081/oauth2/default", "http://127.0.0.1:8081/<wbr>oauth2/<wbr>default"},
 		{"/v1/token", "/v1/<wbr>token"},
@@ -415,6 +423,7 @@ func TestBreakable(t *testing.T) {
 }
 
 func TestCleanDescription(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"User is not assigned.", "User is not assigned."},
 		{"line\nbreak\x00 and \x7f", "line break  and"},

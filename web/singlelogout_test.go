@@ -24,6 +24,7 @@ const (
 // TestLogoutPathsAreTheDevProviderDefaults: the routes are where the
 // development provider sends its notices unless told otherwise.
 func TestLogoutPathsAreTheDevProviderDefaults(t *testing.T) {
+	t.Parallel()
 	if atkFrontchannelPath != devprovider.FrontchannelLogoutPath || atkBackchannelPath != devprovider.BackchannelLogoutPath {
 		t.Errorf("routes %s and %s, want the development provider's defaults %s and %s",
 			atkFrontchannelPath, atkBackchannelPath, devprovider.FrontchannelLogoutPath, devprovider.BackchannelLogoutPath)
@@ -356,7 +357,11 @@ func TestLogoutRevokesTokens(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newAttackEnv(t, testprovider.Config{})
+			timeout := atkClientTimeout
+			if tt.revoke == testprovider.RevokeHang {
+				timeout = atkHangTimeout // the logout waits it out
+			}
+			e := newAttackEnvTimeout(t, testprovider.Config{}, timeout)
 			b := e.newBrowser(t)
 			b.mustLogin()
 			e.op.Misbehave(testprovider.Misbehaviour{Revoke: tt.revoke})

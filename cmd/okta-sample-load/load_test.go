@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,21 +26,48 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(runTests(m))
+}
+
+// builtApp builds the app with buildApp, the command's own default, once
+// for all the tests that need it: linking it is most of a test's time.
+// TestMain sets it up and removes the binary after the tests.
+var builtApp func() (string, error)
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "okta-sample-load-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	builtApp = sync.OnceValues(func() (string, error) { return buildApp(context.Background(), dir) })
+	return m.Run()
+}
+
+// appForTest returns the app binary that builtApp built.
+func appForTest(t *testing.T) string {
+	t.Helper()
+	bin, err := builtApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // TestLoadSmall runs the whole command with small numbers and checks that
 // its report has every figure, each plausible.
+//
+// The tests share nothing but the built binary: each starts its own
+// provider, apps, plain handler and redis-server on free ports, so they
+// run in parallel. They check that each figure is there and plausible,
+// never how fast anything was, so sharing the machine cannot fail them.
 func TestLoadSmall(t *testing.T) {
+	t.Parallel()
 	const users = 20
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"-users", strconv.Itoa(users), "-c", "2", "-d", "500ms"}, &out, &errOut); err != nil {
-		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, &out, &errOut)
-	}
-	report := out.String()
-	t.Logf("report:\n%s", report)
+	// -d 200ms: two slices of 100 ms per target, each with many pages;
+	// the report's form is the point here, not the numbers' precision.
+	report := runLoad(t, "-app", appForTest(t), "-users", strconv.Itoa(users), "-c", "2", "-d", "200ms")
 
 	num := `([0-9.]+)`
 	find := func(re string) []float64 {
@@ -88,6 +116,7 @@ func TestLoadSmall(t *testing.T) {
 }
 
 func TestLoadRejectsBadFlags(t *testing.T) {
+	t.Parallel()
 	tests := [][]string{
 		{"-users", "0"},
 		{"-users", "100000"},
@@ -118,9 +147,10 @@ func TestLoadRejectsBadFlags(t *testing.T) {
 // store and then against Redis: every junk callback is refused with a
 // 401, and a genuine login after the flood signs in.
 func TestLoadRedisFlood(t *testing.T) {
+	t.Parallel()
 	testproc.LookPath(t, "redis-server", "redis-server")
 	const pairs = 60
-	report := runLoad(t, "-app", buildForTest(t), "-redis", "-flood", strconv.Itoa(pairs), "-c", "3")
+	report := runLoad(t, "-app", appForTest(t), "-redis", "-flood", strconv.Itoa(pairs), "-c", "3")
 	for _, store := range []string{"memory", "redis"} {
 		section := sectionOf(t, report, store)
 		for _, want := range []string{
@@ -148,9 +178,10 @@ func TestLoadRedisFlood(t *testing.T) {
 // TestLoadRedisPages measures both stores in one run with small numbers
 // and checks the comparison at the end.
 func TestLoadRedisPages(t *testing.T) {
+	t.Parallel()
 	testproc.LookPath(t, "redis-server", "redis-server")
 	const users = 10
-	report := runLoad(t, "-app", buildForTest(t), "-redis", "-users", strconv.Itoa(users), "-c", "2", "-d", "200ms")
+	report := runLoad(t, "-app", appForTest(t), "-redis", "-users", strconv.Itoa(users), "-c", "2", "-d", "200ms")
 	for _, store := range []string{"memory", "redis"} {
 		section := sectionOf(t, report, store)
 		if !regexp.MustCompile(`(?m)^logins:\s+` + strconv.Itoa(users) + ` in `).MatchString(section) {
@@ -173,16 +204,6 @@ func TestLoadRedisPages(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^redis memory:\s+[0-9.]+ MB used after 1 session, [0-9.]+ MB after ` + strconv.Itoa(users+1) + `: -?\d+ bytes per signed-in session`).MatchString(report) {
 		t.Errorf("no Redis memory line:\n%s", report)
 	}
-}
-
-// buildForTest builds the app once for a test.
-func buildForTest(t *testing.T) string {
-	t.Helper()
-	bin, err := buildApp(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
 }
 
 // runLoad runs the command with args and returns its report.

@@ -206,7 +206,7 @@ func (c *cluster) waitHealth(r *replica, status int) {
 		} else {
 			last = err.Error()
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	c.t.Fatalf("replica %s: /healthz did not answer %d within 20 s; last: %s", r.addr, status, last)
 }
@@ -370,7 +370,12 @@ func (c *cluster) getWithCookies(t *testing.T, i int, u string, cookies []*http.
 // crosses all three, logout everywhere at once, replays refused on every
 // replica, parallel logins, the per-user session cap, a rotation of the
 // cookie keys, and a Redis outage and its recovery.
+//
+// It shares nothing with the other tests (its own binary, processes and
+// ports), so it runs alongside them; its subtests share the cluster and
+// run one after the other.
 func TestCluster(t *testing.T) {
+	t.Parallel()
 	k1 := newCookieKey()
 	c := startCluster(t, k1)
 	alice := c.users[0]

@@ -5,17 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/internal/logbuf"
 	"github.com/okta-samples/okta-go-sample/internal/testkeys"
+	"github.com/okta-samples/okta-go-sample/internal/testproc"
 )
 
 // The banner run prints names the app's and the issuer's URLs.
@@ -81,6 +85,39 @@ func startApp(t testing.TB, env map[string]string, args ...string) *runningApp {
 // banner names: through a TLS proxy, when the public URL is the proxy's.
 func startAppVia(t testing.TB, client *http.Client, env map[string]string, args ...string) *runningApp {
 	t.Helper()
+	a, err := tryStartAppVia(t, client, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// startOnPort starts an app whose port the test must choose before it
+// starts: start starts it on port, with tryStartAppVia. Another process
+// may take a free port before run binds it, so startOnPort tries again
+// with another port.
+func startOnPort(t testing.TB, start func(port int) (*runningApp, error)) *runningApp {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port, err := testproc.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := start(port)
+		if err == nil {
+			return a
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || attempt == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("port %d was taken before the app bound it; trying another", port)
+	}
+}
+
+// tryStartAppVia is startAppVia, returning run's error when run returns
+// before the app is up (as when its port is taken).
+func tryStartAppVia(t testing.TB, client *http.Client, env map[string]string, args ...string) (*runningApp, error) {
+	t.Helper()
 	a := &runningApp{Stdout: &logbuf.Buffer{}, Logs: &logbuf.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -93,7 +130,12 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 		done <- runWith(ctx, testRunDeps(), args, func(k string) string { return env[k] }, a.Stdout, a.Logs)
 		stopWaiting()
 	}()
+	returned := false // run returned before the app was up, and said why
 	t.Cleanup(func() {
+		if returned {
+			cancel()
+			return
+		}
 		// The browsers' spare connections, dialled but never used, would
 		// hold the app's graceful shutdown for 5s: net/http counts a
 		// connection without a request as idle only after 5s.
@@ -118,7 +160,8 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 	if err != nil {
 		select {
 		case err := <-done:
-			t.Fatalf("run returned early: %v\nstderr:\n%s", err, a.Logs.String())
+			returned = true
+			return nil, fmt.Errorf("run returned early: %w\nstderr:\n%s", err, a.Logs.String())
 		default:
 		}
 		t.Fatalf("provider not discovered within 15s; stdout:\n%s\nlog:\n%s", a.Stdout.String(), a.Logs.String())
@@ -137,7 +180,7 @@ func startAppVia(t testing.TB, client *http.Client, env map[string]string, args 
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /healthz: got %d, want 200; log:\n%s", resp.StatusCode, a.Logs.String())
 	}
-	return a
+	return a, nil
 }
 
 // fataler is the part of testing.T a browser needs. Off the test
@@ -338,4 +381,31 @@ func (b *browser) cookie(u, name string) (string, error) {
 		}
 	}
 	return "", errors.New("no cookie " + name)
+}
+
+// TestStartOnPortRetries: a port taken before run binds it costs one more
+// attempt on another port; any other failure ends the test at once.
+func TestStartOnPortRetries(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var ports []int
+	a := startOnPort(t, func(port int) (*runningApp, error) {
+		ports = append(ports, port)
+		if len(ports) == 1 {
+			// What run returns when another process took the port.
+			_, err := net.Listen("tcp", taken.Addr().String())
+			return nil, fmt.Errorf("listening: %w", err)
+		}
+		return tryStartAppVia(t, http.DefaultClient, nil, "-addr", "127.0.0.1:"+strconv.Itoa(port))
+	})
+	if len(ports) != 2 || ports[0] == ports[1] {
+		t.Errorf("attempts on ports %v, want two on different ports", ports)
+	}
+	if want := ":" + strconv.Itoa(ports[len(ports)-1]); !strings.HasSuffix(a.URL, want) {
+		t.Errorf("the app is at %s, want it on the second port (%s)", a.URL, want)
+	}
 }

@@ -363,31 +363,34 @@ func freePort(t *testing.T) int {
 // its provider timeout.
 func startWithFaultyTokenEndpoint(t *testing.T, fault http.HandlerFunc, timeout string) *runningApp {
 	t.Helper()
-	port := freePort(t)
-	redirect := fmt.Sprintf("http://localhost:%d/authorization-code/callback", port)
-	var h http.Handler
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/v1/token") {
-			fault(w, r)
-			return
+	// The provider registers the redirect URI, on the app's port: each
+	// attempt of startOnPort gets a provider of its own.
+	return startOnPort(t, func(port int) (*runningApp, error) {
+		redirect := fmt.Sprintf("http://localhost:%d/authorization-code/callback", port)
+		var h http.Handler
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/v1/token") {
+				fault(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		issuer := srv.URL + "/oauth2/default"
+		dp, err := devprovider.New(devprovider.Config{
+			Issuer:        issuer,
+			Clients:       []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
+			NewSigningKey: (&testkeys.Source{}).Next,
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	issuer := srv.URL + "/oauth2/default"
-	dp, err := devprovider.New(devprovider.Config{
-		Issuer:        issuer,
-		Clients:       []devprovider.Client{{ID: "0oa-test", Secret: "test-secret-value", RedirectURIs: []string{redirect}}},
-		NewSigningKey: (&testkeys.Source{}).Next,
+		h = dp
+		return tryStartAppVia(t, http.DefaultClient, map[string]string{
+			"ISSUER": issuer, "CLIENT_ID": "0oa-test", "CLIENT_SECRET": "test-secret-value", "REDIRECT_URI": redirect,
+			"OKTA_SAMPLE_PROVIDER_TIMEOUT": timeout,
+		}, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h = dp
-	return startApp(t, map[string]string{
-		"ISSUER": issuer, "CLIENT_ID": "0oa-test", "CLIENT_SECRET": "test-secret-value", "REDIRECT_URI": redirect,
-		"OKTA_SAMPLE_PROVIDER_TIMEOUT": timeout,
-	}, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 func TestTokenEndpointFaults(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/internal/nginxtest"
-	"github.com/okta-samples/okta-go-sample/internal/testproc"
 	"github.com/okta-samples/okta-go-sample/session"
 )
 
@@ -35,21 +34,23 @@ type behindProxy struct {
 
 func startBehindProxy(t *testing.T) *behindProxy {
 	t.Helper()
-	port, err := testproc.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	appAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	p := nginxtest.Start(t, appAddr) // nginx connects per request: the app may start later
-	tr := p.Client().Transport.(*http.Transport)
-	dialer := &net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(testClientIP)}}
-	tr.DialContext = dialer.DialContext
-	t.Cleanup(tr.CloseIdleConnections)
-	env := map[string]string{
-		"OKTA_SAMPLE_PUBLIC_URL":      p.URL(),
-		"OKTA_SAMPLE_TRUSTED_PROXIES": "127.0.0.1/32,::1/128",
-	}
-	a := startAppVia(t, &http.Client{Transport: tr, Timeout: 10 * time.Second}, env, "-addr", appAddr)
+	// nginx is told the app's address before the app starts (it connects
+	// per request), so each attempt gets an nginx of its own.
+	var p *nginxtest.Proxy
+	var tr *http.Transport
+	a := startOnPort(t, func(port int) (*runningApp, error) {
+		appAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		p = nginxtest.Start(t, appAddr)
+		tr = p.Client().Transport.(*http.Transport)
+		dialer := &net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(testClientIP)}}
+		tr.DialContext = dialer.DialContext
+		t.Cleanup(tr.CloseIdleConnections)
+		env := map[string]string{
+			"OKTA_SAMPLE_PUBLIC_URL":      p.URL(),
+			"OKTA_SAMPLE_TRUSTED_PROXIES": "127.0.0.1/32,::1/128",
+		}
+		return tryStartAppVia(t, &http.Client{Transport: tr, Timeout: 10 * time.Second}, env, "-addr", appAddr)
+	})
 	if a.URL != p.URL() {
 		t.Fatalf("the banner names %s, want the public URL %s", a.URL, p.URL())
 	}

@@ -149,10 +149,14 @@ func TestDevWithTheExampleFile(t *testing.T) {
 	if err := os.WriteFile(path, example, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The example's redirect URI is on 8080, which may be taken here.
-	port := strconv.Itoa(freePort(t))
-	a := startApp(t, map[string]string{"REDIRECT_URI": "http://localhost:" + port + "/authorization-code/callback"},
-		"-dev", "-config", path, "-addr", "127.0.0.1:"+port)
+	// The example's redirect URI is on 8080, which may be taken here. On
+	// a port other than 0 the single-page app would take its default,
+	// 8082, which may be taken too.
+	a := startOnPort(t, func(port int) (*runningApp, error) {
+		p := strconv.Itoa(port)
+		return tryStartAppVia(t, http.DefaultClient, map[string]string{"REDIRECT_URI": "http://localhost:" + p + "/authorization-code/callback"},
+			"-dev", "-config", path, "-addr", "127.0.0.1:"+p, "-spa-addr", "127.0.0.1:0")
+	})
 	banner := a.Stdout.String()
 	for _, name := range []string{"issuer", "oktaUrl", "clientId", "clientSecret"} {
 		if want := "-dev ignores: " + name + " (from file " + path + ")"; !strings.Contains(banner, want) {
@@ -210,6 +214,10 @@ func TestProviderDownAtStartup(t *testing.T) {
 	p := b.get(base + "/authorization-code/login")
 	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "Provider not reachable") {
 		t.Errorf("login with the provider down: got %d, want 503 explaining it", p.Status)
+	}
+	// The overview explains the last failed attempt: wait for the first.
+	if _, err := logs.WaitFor(waitCtx, func(s string) bool { return strings.Contains(s, "provider discovery failed") }); err != nil {
+		t.Fatalf("no failed discovery logged within 10s; log:\n%s", logs.String())
 	}
 	home := b.get(base + "/")
 	if home.Status != http.StatusOK {
