@@ -24,9 +24,9 @@ import (
 // for). A warm login takes well under a second.
 const stepTimeout = 30 * time.Second
 
-// chromiumPath finds the browser: $CHROMIUM, else the usual names.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
+// chromiumPath finds the browser: $CHROMIUM, else the usual names, else
+// "" when there is none.
+func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		return p
 	}
@@ -35,8 +35,86 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	need(t, false, "chromium (apt-get install chromium, or set CHROMIUM)")
 	return ""
+}
+
+// sharedBrowser is the one headless Chromium that all the tests of this
+// package use, each in a BrowserContext of its own (see openBrowser). A
+// launch costs about a CPU-second, most of what a short test costs, so the
+// package starts the browser once, at the first test that needs it, and
+// TestMain stops it after the last.
+type sharedBrowser struct {
+	once   sync.Once
+	path   string          // the browser's executable, "" when there is none
+	ctx    context.Context // its first tab, which owns the process
+	cancel context.CancelFunc
+	err    error // why it did not start
+}
+
+// chromium is the browser of this test binary. It is the package's one
+// piece of shared state besides appBinary: TestMain stops it, and tests
+// reach it only through openBrowser.
+var chromium sharedBrowser
+
+// get returns the running browser, starting it on the first call. It skips
+// the test (fails it in CI) when there is no browser, and fails it when
+// the browser did not start.
+func (b *sharedBrowser) get(t *testing.T) context.Context {
+	t.Helper()
+	b.once.Do(b.start)
+	need(t, b.path != "", "chromium (apt-get install chromium, or set CHROMIUM)")
+	if b.err != nil {
+		t.Fatalf("starting the browser: %v", b.err)
+	}
+	return b.ctx
+}
+
+// start launches a headless Chromium with a fresh profile, which chromedp
+// makes in a temporary folder and removes when the browser stops.
+func (b *sharedBrowser) start() {
+	b.path = chromiumPath()
+	if b.path == "" {
+		return
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(b.path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		// Keep a closed network quiet: no background fetches of updates,
+		// components or sync, no QUIC probes.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 860),
+		// Translate and BlinkGenPropertyTrees are chromedp's defaults, which
+		// this flag replaces. The two WebUIOmnibox features draw the address
+		// bar's dropdown as WebUI pages, preloaded in a renderer of their own
+		// for every window (about a CPU-second each, as much as the pages of
+		// a short test) and never shown headless; without them Chromium keeps
+		// its native dropdown. Pages render the same.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,WebUIOmniboxPopup,WebUIOmniboxAimPopup"),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	b.ctx = ctx
+	b.cancel = func() {
+		cancelCtx()   // closes the browser's connection
+		cancelAlloc() // kills the browser, waits for it and removes the profile
+	}
+	// No timeout: the context of the first Run is the browser's lifetime.
+	if err := chromedp.Do(ctx); err != nil {
+		b.err = err
+	}
+}
+
+// stop ends the browser, if it started. The kernel ends it too if the test
+// binary dies first (chromedp starts it with Pdeathsig on Linux).
+func (b *sharedBrowser) stop() {
+	if b.cancel != nil {
+		b.cancel()
+	}
 }
 
 // tab is one browser tab, with the console problems seen in it.
@@ -48,52 +126,44 @@ type tab struct {
 	watch *consoleWatch
 }
 
-// openBrowser starts a headless Chromium with a fresh profile and returns
-// its first tab, for testing a. The browser is killed when the test ends,
-// whatever way it ends; chromedp removes the profile.
+// openBrowser opens a tab of the shared browser in a new BrowserContext,
+// for testing a: an incognito-like profile of its own, so no cookie,
+// storage or cache of another test reaches it. The BrowserContext is
+// disposed of when the test ends, whatever way it ends.
 func openBrowser(t *testing.T, a *app, name string) *tab {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		// Keep a closed network quiet: no background fetches of updates,
-		// components or sync, no QUIC probes.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 860),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc) // kills the browser and waits for it
-	return newTab(t, allocCtx, a, name)
+	return newTab(t, chromium.get(t), a, name, chromedp.WithNewBrowserContext())
 }
 
-// newTab opens another tab in the same browser (same cookies).
+// newTab opens another tab in the same BrowserContext (same cookies).
 func (tb *tab) newTab(name string) *tab {
 	tb.t.Helper()
 	return newTab(tb.t, tb.ctx, tb.app, name)
 }
 
-func newTab(t *testing.T, parent context.Context, a *app, name string) *tab {
+func newTab(t *testing.T, parent context.Context, a *app, name string, opts ...chromedp.ContextOption) *tab {
 	t.Helper()
 	w := &consoleWatch{}
-	ctx, cancel := chromedp.NewContext(parent, chromedp.WithListener(w.record))
-	t.Cleanup(cancel)
-	// The first Do starts the browser (or opens the tab): no timeout on it,
-	// or the timeout would end the browser.
+	ctx, cancel := chromedp.NewContext(parent, append(opts, chromedp.WithListener(w.record))...)
+	t.Cleanup(func() {
+		// Closes the tab and, for the test's first tab, disposes of the
+		// BrowserContext.
+		if err := chromedp.Cancel(ctx); err != nil {
+			t.Errorf("%s: closing the tab: %v", name, err)
+		}
+		cancel()
+	})
+	// The first Do opens the tab: no timeout on it, or the timeout would
+	// close the tab.
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("%s: starting the browser: %v", name, err)
+		t.Fatalf("%s: opening the tab: %v", name, err)
 	}
 	tb := &tab{t: t, name: name, app: a, ctx: ctx, watch: w}
 	// Audits report CSP violations as issues, with the directive.
 	if _, err := chromedp.Call(ctx, audits.Enable, cdp.Empty{}); err != nil {
 		t.Fatalf("%s: enabling audits: %v", name, err)
 	}
-	// Registered after the browser's cleanup, so it runs before it.
+	// Registered after the tab's cleanup, so it runs before it.
 	t.Cleanup(tb.checkConsole)
 	return tb
 }
@@ -191,7 +261,8 @@ func (tb *tab) expectProfile(a *app, email string) {
 }
 
 // artifactsDir is where screenshots go: $ARTIFACTS_DIR (a relative path
-// is relative to this package's folder) or e2e/artifacts.
+// is relative to this package's folder) or, for the screenshots of failed
+// steps, e2e/artifacts.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("ARTIFACTS_DIR")
@@ -215,9 +286,15 @@ func inDocs(name string) bool {
 }
 
 // screenshot saves the whole page as name.png in the artifacts folder and,
-// with UPDATE_DOCS=1, in docs/ when the README shows it.
+// with UPDATE_DOCS=1, in docs/ when the README shows it. It does nothing
+// unless ARTIFACTS_DIR is set or UPDATE_DOCS=1: no test reads the pictures,
+// and a full-page capture costs the browser a layout at the page's height
+// and a PNG encode.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
+	if os.Getenv("ARTIFACTS_DIR") == "" && os.Getenv("UPDATE_DOCS") != "1" {
+		return
+	}
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

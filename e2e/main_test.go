@@ -7,16 +7,21 @@
 // Content-Security-Policy on every page.
 //
 // Each test starts the app (built once, run as a real process) on free
-// loopback ports and its own headless Chromium with a fresh profile, and
-// stops both on every exit path.
+// loopback ports, and stops it on every exit path. The tests share one
+// headless Chromium, started at the first test that needs it and stopped
+// after the last; each test gets a BrowserContext of its own (an
+// incognito-like profile), so no cookie or storage passes from one test
+// to another, and the BrowserContext is disposed of when the test ends.
 //
 //	go test ./e2e/ -count=1 -v
 //
 // It needs chromium (or CHROMIUM=/path/to/browser) and the Sign-In Widget's
 // npm package (npm ci). Without them the tests skip, except when CI=true,
-// where a missing browser or widget fails the run. Screenshots go to
-// ARTIFACTS_DIR (default e2e/artifacts); UPDATE_DOCS=1 also copies the
-// ones the README shows to docs/.
+// where a missing browser or widget fails the run. A failed step saves a
+// screenshot of its tab to ARTIFACTS_DIR (default e2e/artifacts). The
+// screenshots of the pages along the way are taken only when ARTIFACTS_DIR
+// is set (ARTIFACTS_DIR=artifacts for e2e/artifacts) or with UPDATE_DOCS=1,
+// which also copies the ones the README shows to docs/.
 package e2e
 
 import (
@@ -58,6 +63,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: building the app: %v\n%s", err, out)
 		return 1
 	}
+	defer chromium.stop()
 	return m.Run()
 }
 

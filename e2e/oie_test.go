@@ -60,11 +60,16 @@ func (tb *tab) openOIE(a *app) {
 	tb.do("open Custom login", chromedp.Navigate(a.URL+pathLoginCustom), chromedp.WaitVisible(chromedp.CSS(oieIdentifier)))
 }
 
-// signInOIE fills the widget's first form, username and password on one page.
+// signInOIE fills the widget's first form, username and password on one
+// page. It types only once the widget has put the focus in the username
+// field: the widget does that when it has drawn the form, which can come
+// after the field is visible (after "Back to sign in", say), and keys typed
+// before it land in the wrong field.
 func (tb *tab) signInOIE(username, password string) {
 	tb.t.Helper()
 	tb.do("sign in with the widget (Identity Engine)",
 		chromedp.WaitVisible(chromedp.CSS(oieIdentifier)),
+		chromedp.Poll[chromedp.Void](`document.activeElement === document.querySelector('`+oieIdentifier+`')`),
 		chromedp.SendKeys(chromedp.CSS(oieIdentifier), username),
 		chromedp.SendKeys(chromedp.CSS(oiePasscode), password),
 		chromedp.Click(chromedp.CSS(oieSubmit)),

@@ -147,7 +147,7 @@ const narrowWidth = 390
 // wider than the screen; the demo users' logins and passwords stay on one
 // line each, the overview does not point "to the left", and the error
 // page gives the request id once. The screenshots (narrow-*.png in the
-// artifacts) are for a person to look at, too.
+// artifacts, with ARTIFACTS_DIR set) are for a person to look at, too.
 func TestNarrowLayout(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, appOptions{})
