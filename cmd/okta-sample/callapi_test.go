@@ -90,17 +90,26 @@ func TestCallTheAPIRefreshes(t *testing.T) {
 	}
 }
 
-// TestConcurrentCallsRefreshOnce: two calls of one session at once, both
-// with an access token due for a refresh, make one refresh at the
-// provider (a second would reuse the rotated refresh token and revoke
-// everything), and both list the messages.
+// TestConcurrentCallsRefreshOnce: calls of one session at once, all with
+// an access token due for a refresh, never spend one refresh token twice
+// (the provider would take the second use for theft and revoke
+// everything, so a later call would fail), and all list the messages.
+//
+// How many refreshes that takes depends on timing, not on the app: calls
+// that overlap share one refresh, but a call that reads the session after
+// another stored its new tokens refreshes again, since the dev provider's
+// 60 s tokens are always within the 5-minute leeway. So this checks the
+// outcome a user sees; session's TestConcurrentRefreshes, with a fake
+// renewal, shows that overlapping requests make exactly one.
 func TestConcurrentCallsRefreshOnce(t *testing.T) {
 	a := startApp(t, nil, "-dev-access-token-ttl", "60s")
 	b := signedIn(t, a)
 	var wg sync.WaitGroup
-	pages := make([]page, 2)
+	pages := make([]page, 4)
+	start := make(chan struct{})
 	for i := range pages {
 		wg.Go(func() {
+			<-start
 			if err := runWorker(func(ft fataler) {
 				wb := &browser{t: ft, jar: b.jar, client: b.client}
 				pages[i] = wb.postForm(a.URL+pathCallAPI, url.Values{}, nil)
@@ -109,18 +118,23 @@ func TestConcurrentCallsRefreshOnce(t *testing.T) {
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
 	for i, p := range pages {
 		if p.Status != 200 || !strings.Contains(p.Body, "I am a robot.") {
 			t.Errorf("call %d: got %d, want the messages:\n%s", i, p.Status, p.Body)
 		}
 	}
-	if got := refreshes(a); got != 1 {
-		t.Errorf("got %d refreshes at the provider, want exactly 1", got)
+	if got := refreshes(a); got < 1 || got > len(pages) {
+		t.Errorf("got %d refreshes at the provider, want 1 to %d", got, len(pages))
+	} else {
+		t.Logf("%d calls at once made %d refresh(es)", len(pages), got)
 	}
 	if strings.Contains(a.Logs.String(), "refresh token reused") {
 		t.Error("the provider saw a refresh token reused")
 	}
+	// One more call still works: the chain was never revoked.
+	wantMessages(t, a, b.callAPI(a))
 }
 
 // TestReusedRefreshTokenEndsTheSession: a session whose stored tokens go
