@@ -10,7 +10,8 @@
 #     (interop/run-tests.sh).
 # Then: gofmt and go vet; at once, all Go tests but the browser tests with
 # the race detector (unit, HTTP end-to-end, real processes), the browser
-# tests, and the Dex interop test; then each fuzz target for FUZZTIME
+# tests, and the Dex interop test; when the browser tests end, each fuzz
+# target for FUZZTIME
 # (default here 2s, as many targets at a time as there are CPUs; run
 # scripts/fuzz.sh alone to fuzz longer: 15s by default).
 set -euo pipefail
@@ -83,15 +84,17 @@ go vet ./...
 #     and the app runs as its own process, so -race there would check
 #     only the driver (TestMain builds the app; see e2e/main_test.go);
 #   - the Dex interop test.
-step "go test (unit, HTTP end-to-end with -race; browser; Dex interop)"
+step "go test (unit, HTTP end-to-end with -race; browser; Dex interop), then fuzzing"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 declare -A suite=()
+started=0
 start_suite() {
   local name=$1
   shift
-  "$@" >"$logs/${#suite[@]}" 2>&1 &
-  suite[$!]="${#suite[@]} $name"
+  started=$((started + 1))
+  "$@" >"$logs/$started" 2>&1 &
+  suite[$!]="$started $name"
 }
 # go test starts packages in the order given: the slowest under -race
 # first, so that none of them is left running alone at the end.
@@ -106,7 +109,8 @@ for p in $all; do
   [[ " ${unit[*]} " == *" $p "* ]] || unit+=("$p")
 done
 start_suite "go test -race (all but e2e)" go test -race -count=1 "${unit[@]}"
-start_suite "go test ./e2e (browser)" go test -count=1 ./e2e
+browser="go test ./e2e (browser)"
+start_suite "$browser" go test -count=1 ./e2e
 start_suite "interop: Dex" interop/run-tests.sh
 failed=()
 while ((${#suite[@]})); do
@@ -117,13 +121,15 @@ while ((${#suite[@]})); do
   printf -- '-- %s: %s at %ds\n' "$name" "$([ "$status" = 0 ] && echo ok || echo "FAILED ($status)")" "$SECONDS"
   cat "$logs/$log"
   [ "$status" = 0 ] || failed+=("$name")
+  # Fuzzing starts when the browser tests end, which is before the
+  # race-checked packages do: it takes the CPU they leave idle.
+  if [ "$name" = "$browser" ]; then
+    start_suite "fuzzing (FUZZTIME=$FUZZTIME per target)" scripts/fuzz.sh
+  fi
 done
 if ((${#failed[@]})); then
   echo "failed: ${failed[*]}" >&2
   exit 1
 fi
-
-step "fuzzing (FUZZTIME=$FUZZTIME per target)"
-scripts/fuzz.sh
 
 step "all tests passed"
