@@ -19,7 +19,6 @@ package spa
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -34,6 +33,7 @@ import (
 	"time"
 
 	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/internal/npmdist"
 )
 
 // AuthJSVersion is the release of @okta/okta-auth-js the app is written
@@ -79,7 +79,7 @@ func FindAuthJS(dir string) (AuthJS, error) {
 	if err == nil {
 		file := filepath.Join(abs, authJSFile)
 		if st, serr := os.Stat(file); serr == nil && st.Mode().IsRegular() {
-			return AuthJS{file: file, version: packageVersion(abs)}, nil
+			return AuthJS{file: file, version: npmdist.Version(abs, "@okta/okta-auth-js")}, nil
 		}
 	}
 	if !explicit {
@@ -90,23 +90,6 @@ func FindAuthJS(dir string) (AuthJS, error) {
 		Message: fmt.Sprintf("%q has no %s; point it at the dist/ folder of @okta/okta-auth-js (run `npm ci` and use %s)",
 			dir, authJSFile, config.DefaultAuthJSDir),
 	}}}
-}
-
-// packageVersion reads the version of okta-auth-js from the package.json
-// next to its dist/ folder, or returns "".
-func packageVersion(dist string) string {
-	data, err := os.ReadFile(filepath.Join(dist, "..", "package.json"))
-	if err != nil {
-		return ""
-	}
-	var pkg struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(data, &pkg); err != nil || pkg.Name != "@okta/okta-auth-js" {
-		return ""
-	}
-	return pkg.Version
 }
 
 // Installed reports whether the bundle was found.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/okta-samples/okta-go-sample/config"
+	"github.com/okta-samples/okta-go-sample/internal/npmdist"
 )
 
 // WidgetVersion is the release of the Okta Sign-In Widget that the custom
@@ -84,7 +84,7 @@ func LocalWidget(dir string) (WidgetAssets, error) {
 					"(run `npm ci` and use %s), or leave it empty to load the widget from Okta's CDN", dir, f, DefaultWidgetDir))
 		}
 	}
-	return WidgetAssets{dir: abs, version: localWidgetVersion(abs)}, nil
+	return WidgetAssets{dir: abs, version: npmdist.Version(abs, "@okta/okta-signin-widget")}, nil
 }
 
 func widgetDirProblem(msg string) error {
@@ -104,23 +104,6 @@ func FindWidget(dir string) (WidgetAssets, error) {
 		return a, nil
 	}
 	return CDNWidget(), nil
-}
-
-// localWidgetVersion reads the version from the package.json next to a
-// dist/ folder installed by npm, or returns "" when there is none.
-func localWidgetVersion(dist string) string {
-	data, err := os.ReadFile(filepath.Join(dist, "..", "package.json"))
-	if err != nil {
-		return ""
-	}
-	var pkg struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(data, &pkg); err != nil || pkg.Name != "@okta/okta-signin-widget" {
-		return ""
-	}
-	return pkg.Version
 }
 
 // Local reports whether the app serves the widget itself.
