@@ -237,8 +237,41 @@ func TestLoginCustomClassicLogin(t *testing.T) {
 		t.Fatalf("widget engine %q, want classic", wc.Engine)
 	}
 
+	loc := classicSignIn(t, wc, "bob@example.com", "Bob-demo-1")
+	cb := b.get(loc.RequestURI())
+	if cb.StatusCode != http.StatusFound || cb.Header.Get("Location") != pathProfile {
+		t.Fatalf("callback: got %d to %q, want 302 to the profile", cb.StatusCode, cb.Header.Get("Location"))
+	}
+	if log := logs.String(); !strings.Contains(log, "flow=widget-classic") {
+		t.Errorf("log: want flow=widget-classic:\n%s", log)
+	}
+}
+
+func TestLoginFlow(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		grant, start, want string
+	}{
+		{"interaction_code", pathLoginCustom, "widget-oie"},
+		{"authorization_code", pathLoginCustom, "widget-classic"},
+		{"authorization_code", pathLogin, "redirect"},
+		{"authorization_code", "", "redirect"},
+	} {
+		if got := loginFlow(&auth.Identity{Grant: tt.grant, StartPath: tt.start}); got != tt.want {
+			t.Errorf("loginFlow(%s, %q): got %q, want %q", tt.grant, tt.start, got, tt.want)
+		}
+	}
+}
+
+// classicSignIn does what the Sign-In Widget does in Classic Engine mode
+// with the page's widget configuration wc: POST /api/v1/authn for a
+// sessionToken, then /v1/authorize with it and the page's state, nonce
+// and code challenge. It returns where the provider sends the browser:
+// the app's callback, with the code.
+func classicSignIn(t *testing.T, wc widgetConfig, user, password string) *url.URL {
+	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	body, err := json.Marshal(map[string]string{"username": "bob@example.com", "password": "Bob-demo-1"})
+	body, err := json.Marshal(map[string]string{"username": user, "password": password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,27 +301,5 @@ func TestLoginCustomClassicLogin(t *testing.T) {
 	if err != nil || !strings.HasPrefix(loc.String(), testRedirectURI+"?") {
 		t.Fatalf("authorize: got %d to %q, want the callback", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	cb := b.get(loc.RequestURI())
-	if cb.StatusCode != http.StatusFound || cb.Header.Get("Location") != pathProfile {
-		t.Fatalf("callback: got %d to %q, want 302 to the profile", cb.StatusCode, cb.Header.Get("Location"))
-	}
-	if log := logs.String(); !strings.Contains(log, "flow=widget-classic") {
-		t.Errorf("log: want flow=widget-classic:\n%s", log)
-	}
-}
-
-func TestLoginFlow(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		grant, start, want string
-	}{
-		{"interaction_code", pathLoginCustom, "widget-oie"},
-		{"authorization_code", pathLoginCustom, "widget-classic"},
-		{"authorization_code", pathLogin, "redirect"},
-		{"authorization_code", "", "redirect"},
-	} {
-		if got := loginFlow(&auth.Identity{Grant: tt.grant, StartPath: tt.start}); got != tt.want {
-			t.Errorf("loginFlow(%s, %q): got %q, want %q", tt.grant, tt.start, got, tt.want)
-		}
-	}
+	return loc
 }

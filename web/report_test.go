@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -50,38 +49,7 @@ func signInWidget(t *testing.T, b *appBrowser, user, password string) string {
 		}
 		cb = url.Values{"interaction_code": {code}, "state": {wc.State}}
 	case "classic":
-		c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		body, err := json.Marshal(map[string]string{"username": user, "password": password})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := c.Post(wc.BaseURL+"/api/v1/authn", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var authn struct {
-			SessionToken string `json:"sessionToken"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&authn)
-		resp.Body.Close()
-		if err != nil || authn.SessionToken == "" {
-			t.Fatalf("authn: status %d, %v; want a session token", resp.StatusCode, err)
-		}
-		q := url.Values{
-			"client_id": {wc.ClientID}, "redirect_uri": {wc.RedirectURI}, "response_type": {"code"}, "scope": {strings.Join(wc.Scopes, " ")},
-			"state": {wc.State}, "nonce": {wc.Nonce}, "code_challenge": {wc.CodeChallenge}, "code_challenge_method": {"S256"},
-			"sessionToken": {authn.SessionToken},
-		}
-		resp, err = c.Get(wc.Issuer + "/v1/authorize?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cb = loc.Query()
+		cb = classicSignIn(t, wc, user, password).Query()
 	default:
 		t.Fatalf("widget engine %q", wc.Engine)
 	}
