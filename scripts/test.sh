@@ -55,7 +55,10 @@ if ! pinned @okta/okta-signin-widget || ! pinned @okta/okta-auth-js; then
     tmp=$(mktemp -d "$npm_cache.XXXXXX")
     chmod 755 "$tmp"
     cp package.json package-lock.json "$tmp/"
-    (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund)
+    if ! (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund); then
+      rm -rf "$tmp"
+      exit 1
+    fi
     mv -T "$tmp" "$npm_cache" 2>/dev/null || rm -rf "$tmp" # another run may have won
   fi
   rm -rf node_modules
