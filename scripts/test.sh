@@ -10,13 +10,13 @@
 #     (interop/run-tests.sh).
 # Then: gofmt and go vet; at once, all Go tests but the browser tests with
 # the race detector (unit, HTTP end-to-end, real processes), the browser
-# tests, the Dex interop test, and at the lowest priority each fuzz target
-# for FUZZTIME (default here 4000x, 4,000 inputs; as many targets at a time
-# as there are CPUs; run scripts/fuzz.sh alone to fuzz longer: 15s by
-# default).
+# tests, and the Dex interop test; when the browser tests end, each fuzz
+# target for FUZZTIME
+# (default here 2s, as many targets at a time as there are CPUs; run
+# scripts/fuzz.sh alone to fuzz longer: 15s by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FUZZTIME="${FUZZTIME:-4000x}"
+export FUZZTIME="${FUZZTIME:-2s}"
 # -trimpath leaves the checkout's path out of what is compiled, so Go's
 # build cache serves a fresh clone in another folder as well as this one.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-trimpath"
@@ -79,16 +79,15 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-# The test suites run at once, each into its own log, printed whole as
-# each ends: the browser tests wait on Chromium and the others wait on
+# The three test suites run at once, each into its own log, printed whole
+# as each ends: the browser tests wait on Chromium and the others wait on
 # timeouts and child processes, so together they keep both CPUs busy.
 #   - every package but e2e/, with the race detector;
 #   - e2e/, the real-browser tests. The test process only drives Chromium
 #     and the app runs as its own process, so -race there would check
 #     only the driver (TestMain builds the app; see e2e/main_test.go);
-#   - the Dex interop test;
-#   - fuzzing, at the lowest priority (below).
-step "go test (unit, HTTP end-to-end with -race; browser; Dex interop) and fuzzing"
+#   - the Dex interop test.
+step "go test (unit, HTTP end-to-end with -race; browser; Dex interop), then fuzzing"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 declare -A suite=()
@@ -113,13 +112,9 @@ for p in $all; do
   [[ " ${unit[*]} " == *" $p "* ]] || unit+=("$p")
 done
 start_suite "go test -race (all but e2e)" go test -race -count=1 "${unit[@]}"
-start_suite "go test ./e2e (browser)" go test -count=1 ./e2e
+browser="go test ./e2e (browser)"
+start_suite "$browser" go test -count=1 ./e2e
 start_suite "interop: Dex" interop/run-tests.sh
-# Fuzzing runs from the start at the lowest priority, so it takes only the
-# CPU the tests leave idle while they wait on timeouts, processes and the
-# browser; FUZZTIME counts inputs (go test's Nx form), so a busy machine
-# makes it slower, never shallower.
-start_suite "fuzzing (FUZZTIME=$FUZZTIME per target)" nice -n 19 scripts/fuzz.sh
 failed=()
 while ((${#suite[@]})); do
   status=0
@@ -129,6 +124,11 @@ while ((${#suite[@]})); do
   printf -- '-- %s: %s at %ds\n' "$name" "$([ "$status" = 0 ] && echo ok || echo "FAILED ($status)")" "$SECONDS"
   cat "$logs/$log"
   [ "$status" = 0 ] || failed+=("$name")
+  # Fuzzing starts when the browser tests end, which is before the
+  # race-checked packages do: it takes the CPU they leave idle.
+  if [ "$name" = "$browser" ]; then
+    start_suite "fuzzing (FUZZTIME=$FUZZTIME per target)" scripts/fuzz.sh
+  fi
 done
 if ((${#failed[@]})); then
   echo "failed: ${failed[*]}" >&2
