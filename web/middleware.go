@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/okta-samples/okta-go-sample/internal/statuswriter"
 )
 
 // defaultCSP allows only the app's own scripts, styles and images: no
@@ -121,35 +123,13 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// statusRecorder remembers the status written, for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 // logRequests writes one line per request. It logs the path but never the
 // query, which on the callback holds the code and state.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	h := s.log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statuswriter.Recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		ctx := r.Context()
 		if !h.Enabled(ctx, slog.LevelInfo) {
@@ -167,7 +147,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("proto", c.Proto),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
+			slog.Int("status", rec.Status),
 			slog.Duration("duration", end.Sub(start)),
 		)
 		_ = h.Handle(ctx, rc) // a log that fails has nowhere left to report it
